@@ -1,0 +1,150 @@
+// The jvm device: splits a kernel's outermost parallel dimension into chunks over a pool of worker threads.
+package gale.compute.jvm;
+
+import gale.compute.ByteArray;
+import gale.compute.ComputeException;
+import gale.compute.FloatArray;
+import gale.compute.HalfArray;
+import gale.compute.IntArray;
+import gale.compute.KernelContext;
+import gale.compute.spi.CompiledKernel;
+import gale.compute.spi.ComputeDevice;
+import gale.compute.spi.DeviceBuffer;
+import gale.compute.spi.DeviceInfo;
+import gale.compute.spi.KernelInfo;
+import gale.compute.spi.KernelParam;
+import gale.compute.spi.LaunchGrid;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.Future;
+
+/**
+ * Runs kernels on the host. Launches are synchronous: the calling thread runs one chunk and waits for the rest.
+ * Buffers alias the host arrays, so transfers cost nothing. Not thread-safe (one plan thread at a time).
+ */
+final class JvmDevice implements ComputeDevice {
+    private final int threads;
+    private final ForkJoinPool pool;
+    private final DeviceInfo info;
+    private long lastKernelNanos;
+
+    JvmDevice(int threads) {
+        this.threads = threads;
+        this.pool = threads > 1 ? new ForkJoinPool(threads - 1, p -> {
+            var t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
+            t.setName("gale-jvm-" + t.getPoolIndex());
+            t.setDaemon(true);
+            return t;
+        }, null, false) : null;
+        Runtime rt = Runtime.getRuntime();
+        this.info = new DeviceInfo("jvm", "jvm", "Java " + Runtime.version().feature() + " on " + System.getProperty("os.arch"),
+                System.getProperty("java.vm.vendor"), "CPU", threads, rt.maxMemory(), 0, Integer.MAX_VALUE, false,
+                System.getProperty("java.vm.name") + " " + Runtime.version(), "Java " + Runtime.version().feature());
+    }
+
+    @Override public DeviceInfo info() { return info; }
+
+    @Override public DeviceBuffer allocate(long bytes, String label) {
+        Arena arena = Arena.ofShared();
+        return new JvmBuffer(arena.allocate(bytes, 64), arena);
+    }
+
+    @Override public DeviceBuffer alias(MemorySegment hostMemory) { return new JvmBuffer(hostMemory, null); }
+
+    @Override public void upload(DeviceBuffer dst, MemorySegment src) {
+        JvmBuffer b = (JvmBuffer) dst;
+        if (b.segment.address() != src.address() || b.segment.byteSize() != src.byteSize()) MemorySegment.copy(src, 0, b.segment, 0, src.byteSize());
+    }
+
+    @Override public void download(DeviceBuffer src, MemorySegment dst) {
+        JvmBuffer b = (JvmBuffer) src;
+        if (b.segment.address() != dst.address() || b.segment.byteSize() != dst.byteSize()) MemorySegment.copy(b.segment, 0, dst, 0, dst.byteSize());
+    }
+
+    @Override public CompiledKernel compile(KernelInfo kernel) {
+        if (kernel.jvm() == null)
+            throw new ComputeException("kernel " + kernel.qualifiedName() + " (" + kernel.location() + ") cannot run on the jvm backend: "
+                    + "it uses barriers or local memory; give it a @Kernel(jvm = \"...\") twin");
+        return () -> kernel;
+    }
+
+    @Override public long launch(CompiledKernel kernel, Object[] args, LaunchGrid grid, boolean profile) {
+        KernelInfo k = kernel.info();
+        Object[] javaArgs = new Object[args.length];
+        for (int i = 0; i < args.length; i++) {
+            KernelParam.Kind kind = k.params().get(i).kind();
+            javaArgs[i] = args[i] instanceof JvmBuffer b ? b.view(kind) : args[i];
+        }
+        long t0 = System.nanoTime();
+        // @Parallel kernels split their outermost loop's iterations; KernelContext kernels their linear global ids.
+        long n = k.usesContext() ? grid.totalWorkItems() : grid.global()[0];
+        int chunks = (int) Math.min(threads, n);
+        try {
+            if (chunks <= 1 || pool == null) {
+                run(k, javaArgs, 0, n, grid);
+            } else {
+                @SuppressWarnings("unchecked") Future<?>[] fs = new Future<?>[chunks - 1];
+                for (int c = 1; c < chunks; c++) {
+                    long lo = n * c / chunks, hi = n * (c + 1) / chunks;
+                    fs[c - 1] = pool.submit(() -> run(k, javaArgs, lo, hi, grid));
+                }
+                run(k, javaArgs, 0, n / chunks, grid);
+                for (Future<?> f : fs) f.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ComputeException("interrupted while running " + k.qualifiedName() + " on jvm", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new ComputeException("kernel " + k.qualifiedName() + " (" + k.location() + ") failed on jvm: " + e.getCause(), e.getCause());
+        } catch (RuntimeException e) {
+            throw new ComputeException("kernel " + k.qualifiedName() + " (" + k.location() + ") failed on jvm: " + e, e);
+        }
+        lastKernelNanos = System.nanoTime() - t0;
+        return 0;
+    }
+
+    private static void run(KernelInfo k, Object[] args, long lo, long hi, LaunchGrid grid) {
+        KernelContext ctx = null;
+        if (k.usesContext()) {
+            ctx = new KernelContext();
+            ctx.configure(grid.global(), grid.local());
+        }
+        k.jvm().run(args, lo, hi, ctx);
+    }
+
+    @Override public long kernelNanos(long launchId) { return lastKernelNanos; }
+
+    @Override public void finish() {}
+
+    /** A buffer in host memory: an aliased host array or a device-only allocation. */
+    static final class JvmBuffer implements DeviceBuffer {
+        final MemorySegment segment;
+        private final Arena arena;
+        private Object view;
+
+        JvmBuffer(MemorySegment segment, Arena arena) { this.segment = segment; this.arena = arena; }
+
+        Object view(KernelParam.Kind kind) {
+            Object v = view;
+            boolean fits = switch (kind) {
+                case FLOAT_ARRAY -> v instanceof FloatArray; case HALF_ARRAY -> v instanceof HalfArray;
+                case BYTE_ARRAY -> v instanceof ByteArray; case INT_ARRAY -> v instanceof IntArray; default -> false;
+            };
+            if (!fits) {
+                v = switch (kind) {
+                    case FLOAT_ARRAY -> FloatArray.view(segment); case HALF_ARRAY -> HalfArray.view(segment);
+                    case BYTE_ARRAY -> ByteArray.view(segment); case INT_ARRAY -> IntArray.view(segment);
+                    default -> throw new IllegalStateException("buffer passed as " + kind);
+                };
+                view = v;
+            }
+            return v;
+        }
+
+        @Override public long byteSize() { return segment.byteSize(); }
+
+        @Override public void close() { if (arena != null) arena.close(); }
+    }
+}

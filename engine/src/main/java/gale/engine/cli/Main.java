@@ -1,0 +1,41 @@
+// Entry point of the gale command line: picocli dispatch to the subcommands.
+package gale.engine.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code gale} command. */
+@Command(name = "gale", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Gale: a heterogeneous LLM compute engine in plain Java (jvm, OpenCL and CUDA backends).",
+        subcommands = {DevicesCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured command line (tests call it without System.exit). */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            cmd.getErr().println("gale: " + (ex.getMessage() != null ? ex.getMessage() : ex.toString()));
+            if (Boolean.getBoolean("gale.debug")) ex.printStackTrace(cmd.getErr());
+            return 1;
+        });
+        return cl;
+    }
+
+    /** Version from the jar manifest, or the development version. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[]{"gale " + (v != null ? v : "0.1.0-SNAPSHOT"),
+                    "Java " + Runtime.version() + " (" + System.getProperty("java.vm.vendor") + ")"};
+        }
+    }
+}
