@@ -9,13 +9,14 @@ import gale.compute.Parallel;
 
 /**
  * Mat-mul kernels for a batch of tokens (prefill): {@code out[t, r] = Σ_c W[r, c]·x[t, c]}. Same weight layouts as
- * {@link MatVec}; one work-item per (row, token), rows outermost so neighbouring work-items share a weight row's
- * cache lines. Reference: {@code reference.LinearReference}.
+ * {@link MatVec}; one work-item per (row, token), rows outermost. Reference: {@code reference.LinearReference}.
  */
 public final class MatMul {
     private MatMul() {}
 
-    /** out[t, r] = Σ_c W[r, c]·x[t, c] for t &lt; nTok; x: (nTok, cols), out: (nTok, rows); W: F32 weights, (rows, cols). */
+    // ---- F32: W is F32 (Group kernels: cols % 32 == 0) ----
+
+    /** out[t, r] = Σ_c W[r, c]·x[t, c] for t &lt; nTok; W: (rows, cols), x: (nTok, cols), out: (nTok, rows). */
     @Kernel
     public static void matMulF32(FloatArray out, FloatArray x, FloatArray w, int nTok, int rows, int cols) {
         for (@Parallel int r = 0; r < rows; r++) {
@@ -25,7 +26,18 @@ public final class MatMul {
         }
     }
 
-    /** h[t, r] = silu(W1[r]·x[t])·(W3[r]·x[t]); x: (nTok, dim), h: (nTok, hidden); W1, W3: F32 weights, (hidden, dim). */
+    /** out[t, r] += Σ_c W[r, c]·x[t, c]: added into the residual stream; shapes as {@link #matMulF32}. */
+    @Kernel
+    public static void matMulAddF32(FloatArray out, FloatArray x, FloatArray w, int nTok, int rows, int cols) {
+        for (@Parallel int r = 0; r < rows; r++) {
+            for (@Parallel int t = 0; t < nTok; t++) {
+                long o = (long) t * rows + r;
+                out.set(o, out.get(o) + Quant.dotF32(w, r, x, (long) t * cols, cols));
+            }
+        }
+    }
+
+    /** h[t, r] = silu(W1[r]·x[t])·(W3[r]·x[t]); W1, W3: (hidden, dim), x: (nTok, dim), h: (nTok, hidden). */
     @Kernel
     public static void swiGluMatMulF32(FloatArray h, FloatArray x, FloatArray w1, FloatArray w3, int nTok, int hidden, int dim) {
         for (@Parallel int r = 0; r < hidden; r++) {
@@ -37,7 +49,9 @@ public final class MatMul {
         }
     }
 
-    /** out[t, r] = Σ_c W[r, c]·x[t, c] for t &lt; nTok; x: (nTok, cols), out: (nTok, rows); W: F16 weights, (rows, cols). */
+    // ---- F16: W is F16 (Group kernels: cols % 32 == 0) ----
+
+    /** out[t, r] = Σ_c W[r, c]·x[t, c] for t &lt; nTok; W: (rows, cols), x: (nTok, cols), out: (nTok, rows). */
     @Kernel
     public static void matMulF16(FloatArray out, FloatArray x, HalfArray w, int nTok, int rows, int cols) {
         for (@Parallel int r = 0; r < rows; r++) {
@@ -47,7 +61,18 @@ public final class MatMul {
         }
     }
 
-    /** h[t, r] = silu(W1[r]·x[t])·(W3[r]·x[t]); x: (nTok, dim), h: (nTok, hidden); W1, W3: F16 weights, (hidden, dim). */
+    /** out[t, r] += Σ_c W[r, c]·x[t, c]: added into the residual stream; shapes as {@link #matMulF16}. */
+    @Kernel
+    public static void matMulAddF16(FloatArray out, FloatArray x, HalfArray w, int nTok, int rows, int cols) {
+        for (@Parallel int r = 0; r < rows; r++) {
+            for (@Parallel int t = 0; t < nTok; t++) {
+                long o = (long) t * rows + r;
+                out.set(o, out.get(o) + Quant.dotF16(w, r, x, (long) t * cols, cols));
+            }
+        }
+    }
+
+    /** h[t, r] = silu(W1[r]·x[t])·(W3[r]·x[t]); W1, W3: (hidden, dim), x: (nTok, dim), h: (nTok, hidden). */
     @Kernel
     public static void swiGluMatMulF16(FloatArray h, FloatArray x, HalfArray w1, HalfArray w3, int nTok, int hidden, int dim) {
         for (@Parallel int r = 0; r < hidden; r++) {
@@ -59,7 +84,9 @@ public final class MatMul {
         }
     }
 
-    /** out[t, r] = Σ_c W[r, c]·x[t, c] for t &lt; nTok; x: (nTok, cols), out: (nTok, rows); W: BF16 weights, raw little-endian bytes (2 per element), (rows, cols). */
+    // ---- BF16: W is BF16 as raw little-endian bytes (Group kernels: cols % 32 == 0) ----
+
+    /** out[t, r] = Σ_c W[r, c]·x[t, c] for t &lt; nTok; W: (rows, cols), x: (nTok, cols), out: (nTok, rows). */
     @Kernel
     public static void matMulBF16(FloatArray out, FloatArray x, ByteArray w, int nTok, int rows, int cols) {
         for (@Parallel int r = 0; r < rows; r++) {
@@ -69,7 +96,18 @@ public final class MatMul {
         }
     }
 
-    /** h[t, r] = silu(W1[r]·x[t])·(W3[r]·x[t]); x: (nTok, dim), h: (nTok, hidden); W1, W3: BF16 weights, raw little-endian bytes (2 per element), (hidden, dim). */
+    /** out[t, r] += Σ_c W[r, c]·x[t, c]: added into the residual stream; shapes as {@link #matMulBF16}. */
+    @Kernel
+    public static void matMulAddBF16(FloatArray out, FloatArray x, ByteArray w, int nTok, int rows, int cols) {
+        for (@Parallel int r = 0; r < rows; r++) {
+            for (@Parallel int t = 0; t < nTok; t++) {
+                long o = (long) t * rows + r;
+                out.set(o, out.get(o) + Quant.dotBF16(w, r, x, (long) t * cols, cols));
+            }
+        }
+    }
+
+    /** h[t, r] = silu(W1[r]·x[t])·(W3[r]·x[t]); W1, W3: (hidden, dim), x: (nTok, dim), h: (nTok, hidden). */
     @Kernel
     public static void swiGluMatMulBF16(FloatArray h, FloatArray x, ByteArray w1, ByteArray w3, int nTok, int hidden, int dim) {
         for (@Parallel int r = 0; r < hidden; r++) {
@@ -81,7 +119,9 @@ public final class MatMul {
         }
     }
 
-    /** out[t, r] = Σ_c W[r, c]·x[t, c] for t &lt; nTok; x: (nTok, cols), out: (nTok, rows); W: Q8_0 blocks (cols % 32 == 0), (rows, cols). */
+    // ---- Q8_0: W is Q8_0 blocks, cols % 32 == 0 ----
+
+    /** out[t, r] = Σ_c W[r, c]·x[t, c] for t &lt; nTok; W: (rows, cols), x: (nTok, cols), out: (nTok, rows). */
     @Kernel
     public static void matMulQ8_0(FloatArray out, FloatArray x, ByteArray w, int nTok, int rows, int cols) {
         for (@Parallel int r = 0; r < rows; r++) {
@@ -91,7 +131,18 @@ public final class MatMul {
         }
     }
 
-    /** h[t, r] = silu(W1[r]·x[t])·(W3[r]·x[t]); x: (nTok, dim), h: (nTok, hidden); W1, W3: Q8_0 blocks (cols % 32 == 0), (hidden, dim). */
+    /** out[t, r] += Σ_c W[r, c]·x[t, c]: added into the residual stream; shapes as {@link #matMulQ8_0}. */
+    @Kernel
+    public static void matMulAddQ8_0(FloatArray out, FloatArray x, ByteArray w, int nTok, int rows, int cols) {
+        for (@Parallel int r = 0; r < rows; r++) {
+            for (@Parallel int t = 0; t < nTok; t++) {
+                long o = (long) t * rows + r;
+                out.set(o, out.get(o) + Quant.dotQ8_0(w, r, x, (long) t * cols, cols));
+            }
+        }
+    }
+
+    /** h[t, r] = silu(W1[r]·x[t])·(W3[r]·x[t]); W1, W3: (hidden, dim), x: (nTok, dim), h: (nTok, hidden). */
     @Kernel
     public static void swiGluMatMulQ8_0(FloatArray h, FloatArray x, ByteArray w1, ByteArray w3, int nTok, int hidden, int dim) {
         for (@Parallel int r = 0; r < hidden; r++) {
@@ -103,7 +154,9 @@ public final class MatMul {
         }
     }
 
-    /** out[t, r] = Σ_c W[r, c]·x[t, c] for t &lt; nTok; x: (nTok, cols), out: (nTok, rows); W: Q4_0 blocks (cols % 32 == 0), (rows, cols). */
+    // ---- Q4_0: W is Q4_0 blocks, cols % 32 == 0 ----
+
+    /** out[t, r] = Σ_c W[r, c]·x[t, c] for t &lt; nTok; W: (rows, cols), x: (nTok, cols), out: (nTok, rows). */
     @Kernel
     public static void matMulQ4_0(FloatArray out, FloatArray x, ByteArray w, int nTok, int rows, int cols) {
         for (@Parallel int r = 0; r < rows; r++) {
@@ -113,7 +166,18 @@ public final class MatMul {
         }
     }
 
-    /** h[t, r] = silu(W1[r]·x[t])·(W3[r]·x[t]); x: (nTok, dim), h: (nTok, hidden); W1, W3: Q4_0 blocks (cols % 32 == 0), (hidden, dim). */
+    /** out[t, r] += Σ_c W[r, c]·x[t, c]: added into the residual stream; shapes as {@link #matMulQ4_0}. */
+    @Kernel
+    public static void matMulAddQ4_0(FloatArray out, FloatArray x, ByteArray w, int nTok, int rows, int cols) {
+        for (@Parallel int r = 0; r < rows; r++) {
+            for (@Parallel int t = 0; t < nTok; t++) {
+                long o = (long) t * rows + r;
+                out.set(o, out.get(o) + Quant.dotQ4_0(w, r, x, (long) t * cols, cols));
+            }
+        }
+    }
+
+    /** h[t, r] = silu(W1[r]·x[t])·(W3[r]·x[t]); W1, W3: (hidden, dim), x: (nTok, dim), h: (nTok, hidden). */
     @Kernel
     public static void swiGluMatMulQ4_0(FloatArray h, FloatArray x, ByteArray w1, ByteArray w3, int nTok, int hidden, int dim) {
         for (@Parallel int r = 0; r < hidden; r++) {
@@ -125,7 +189,9 @@ public final class MatMul {
         }
     }
 
-    /** out[t, r] = Σ_c W[r, c]·x[t, c] for t &lt; nTok; x: (nTok, cols), out: (nTok, rows); W: Q4_K blocks (cols % 256 == 0), (rows, cols). */
+    // ---- Q4_K: W is Q4_K blocks, cols % 256 == 0 ----
+
+    /** out[t, r] = Σ_c W[r, c]·x[t, c] for t &lt; nTok; W: (rows, cols), x: (nTok, cols), out: (nTok, rows). */
     @Kernel
     public static void matMulQ4_K(FloatArray out, FloatArray x, ByteArray w, int nTok, int rows, int cols) {
         for (@Parallel int r = 0; r < rows; r++) {
@@ -135,7 +201,18 @@ public final class MatMul {
         }
     }
 
-    /** h[t, r] = silu(W1[r]·x[t])·(W3[r]·x[t]); x: (nTok, dim), h: (nTok, hidden); W1, W3: Q4_K blocks (cols % 256 == 0), (hidden, dim). */
+    /** out[t, r] += Σ_c W[r, c]·x[t, c]: added into the residual stream; shapes as {@link #matMulQ4_K}. */
+    @Kernel
+    public static void matMulAddQ4_K(FloatArray out, FloatArray x, ByteArray w, int nTok, int rows, int cols) {
+        for (@Parallel int r = 0; r < rows; r++) {
+            for (@Parallel int t = 0; t < nTok; t++) {
+                long o = (long) t * rows + r;
+                out.set(o, out.get(o) + Quant.dotQ4_K(w, r, x, (long) t * cols, cols));
+            }
+        }
+    }
+
+    /** h[t, r] = silu(W1[r]·x[t])·(W3[r]·x[t]); W1, W3: (hidden, dim), x: (nTok, dim), h: (nTok, hidden). */
     @Kernel
     public static void swiGluMatMulQ4_K(FloatArray h, FloatArray x, ByteArray w1, ByteArray w3, int nTok, int hidden, int dim) {
         for (@Parallel int r = 0; r < hidden; r++) {
@@ -147,7 +224,9 @@ public final class MatMul {
         }
     }
 
-    /** out[t, r] = Σ_c W[r, c]·x[t, c] for t &lt; nTok; x: (nTok, cols), out: (nTok, rows); W: Q6_K blocks (cols % 256 == 0), (rows, cols). */
+    // ---- Q6_K: W is Q6_K blocks, cols % 256 == 0 ----
+
+    /** out[t, r] = Σ_c W[r, c]·x[t, c] for t &lt; nTok; W: (rows, cols), x: (nTok, cols), out: (nTok, rows). */
     @Kernel
     public static void matMulQ6_K(FloatArray out, FloatArray x, ByteArray w, int nTok, int rows, int cols) {
         for (@Parallel int r = 0; r < rows; r++) {
@@ -157,7 +236,18 @@ public final class MatMul {
         }
     }
 
-    /** h[t, r] = silu(W1[r]·x[t])·(W3[r]·x[t]); x: (nTok, dim), h: (nTok, hidden); W1, W3: Q6_K blocks (cols % 256 == 0), (hidden, dim). */
+    /** out[t, r] += Σ_c W[r, c]·x[t, c]: added into the residual stream; shapes as {@link #matMulQ6_K}. */
+    @Kernel
+    public static void matMulAddQ6_K(FloatArray out, FloatArray x, ByteArray w, int nTok, int rows, int cols) {
+        for (@Parallel int r = 0; r < rows; r++) {
+            for (@Parallel int t = 0; t < nTok; t++) {
+                long o = (long) t * rows + r;
+                out.set(o, out.get(o) + Quant.dotQ6_K(w, r, x, (long) t * cols, cols));
+            }
+        }
+    }
+
+    /** h[t, r] = silu(W1[r]·x[t])·(W3[r]·x[t]); W1, W3: (hidden, dim), x: (nTok, dim), h: (nTok, hidden). */
     @Kernel
     public static void swiGluMatMulQ6_K(FloatArray h, FloatArray x, ByteArray w1, ByteArray w3, int nTok, int hidden, int dim) {
         for (@Parallel int r = 0; r < hidden; r++) {

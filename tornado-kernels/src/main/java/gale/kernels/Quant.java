@@ -206,4 +206,87 @@ public final class Quant {
         }
         return sum;
     }
+
+    // ---- 32-element pieces of a row · vector: Σ over c in [32p, 32p+32) of W[row, c] · x[xOff + c] ----
+    // Work-group kernels split a row into pieces so that every format, blocked or not, spreads over work-items alike.
+
+    /** Elements per piece: the Q8_0/Q4_0 block, a Q4_K sub-block, a quarter of a Q6_K half-block. */
+    public static final int PIECE = 32;
+
+    public static float pieceF32(FloatArray w, long row, FloatArray x, long xOff, int n, int p) {
+        long base = row * n + p * PIECE;
+        long xb = xOff + p * PIECE;
+        float s = 0f;
+        for (int j = 0; j < PIECE; j++) s += w.get(base + j) * x.get(xb + j);
+        return s;
+    }
+
+    public static float pieceF16(HalfArray w, long row, FloatArray x, long xOff, int n, int p) {
+        long base = row * n + p * PIECE;
+        long xb = xOff + p * PIECE;
+        float s = 0f;
+        for (int j = 0; j < PIECE; j++) s += w.getFloat(base + j) * x.get(xb + j);
+        return s;
+    }
+
+    public static float pieceBF16(ByteArray w, long row, FloatArray x, long xOff, int n, int p) {
+        long base = row * n + p * PIECE;
+        long xb = xOff + p * PIECE;
+        float s = 0f;
+        for (int j = 0; j < PIECE; j++) s += bf16At(w, base + j) * x.get(xb + j);
+        return s;
+    }
+
+    public static float pieceQ8_0(ByteArray w, long row, FloatArray x, long xOff, int n, int p) {
+        long blk = (row * (n / Q8_0_BLOCK) + p) * Q8_0_BYTES;
+        long xb = xOff + p * PIECE;
+        float s = 0f;
+        for (int j = 0; j < Q8_0_BLOCK; j++) s += w.get(blk + 2 + j) * x.get(xb + j);
+        return w.getHalf(blk) * s;
+    }
+
+    public static float pieceQ4_0(ByteArray w, long row, FloatArray x, long xOff, int n, int p) {
+        long blk = (row * (n / Q4_0_BLOCK) + p) * Q4_0_BYTES;
+        long xb = xOff + p * PIECE;
+        float s = 0f;
+        for (int j = 0; j < 16; j++) {
+            int q = w.getUnsigned(blk + 2 + j);
+            s += ((q & 0xF) - 8) * x.get(xb + j) + ((q >> 4) - 8) * x.get(xb + j + 16);
+        }
+        return w.getHalf(blk) * s;
+    }
+
+    /** Piece p of a Q4_K row is sub-block p % 8 of block p / 8: elements 32j..32j+31 of the block. */
+    public static float pieceQ4_K(ByteArray w, long row, FloatArray x, long xOff, int n, int p) {
+        long blk = (row * (n / QK_K) + p / 8) * Q4_K_BYTES;
+        int j = p % 8;
+        long qs = blk + 16 + (j / 2) * 32;   // sub-blocks 2k and 2k+1 share 32 bytes: low and high nibbles
+        int shift = (j % 2) * 4;
+        long xb = xOff + p * PIECE;
+        float s = 0f, xs = 0f;
+        for (int l = 0; l < 32; l++) {
+            float xv = x.get(xb + l);
+            s += ((w.getUnsigned(qs + l) >> shift) & 0xF) * xv;
+            xs += xv;
+        }
+        return w.getHalf(blk) * q4_KScale(w, blk + 4, j) * s - w.getHalf(blk + 2) * q4_KMin(w, blk + 4, j) * xs;
+    }
+
+    /** Piece p of a Q6_K row is quarter p % 4 of half (p / 4) % 2 of block p / 8 (ggml's q1..q4 of one l loop). */
+    public static float pieceQ6_K(ByteArray w, long row, FloatArray x, long xOff, int n, int p) {
+        long blk = (row * (n / QK_K) + p / 8) * Q6_K_BYTES;
+        int half = (p / 4) % 2;
+        int quarter = p % 4;
+        long ql = blk + half * 64 + (quarter & 1) * 32;
+        long qh = blk + 128 + half * 32;
+        long sc = blk + 192 + half * 8 + 2 * quarter;
+        int lowShift = quarter < 2 ? 0 : 4;
+        long xb = xOff + p * PIECE;
+        float s = 0f;
+        for (int l = 0; l < 32; l++) {
+            int q = (((w.getUnsigned(ql + l) >> lowShift) & 0xF) | (((w.getUnsigned(qh + l) >> (2 * quarter)) & 3) << 4)) - 32;
+            s += w.get(sc + l / 16) * q * x.get(xb + l);
+        }
+        return w.getHalf(blk + 208) * s;
+    }
 }

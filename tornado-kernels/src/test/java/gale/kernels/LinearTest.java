@@ -73,6 +73,85 @@ class LinearTest {
         }
     }
 
+    static void matVecAdd(WeightType t, FloatArray out, FloatArray x, GaleArray w, int rows, int cols) {
+        switch (t) {
+            case F32 -> MatVec.matVecAddF32(out, x, (FloatArray) w, rows, cols);
+            case F16 -> MatVec.matVecAddF16(out, x, (HalfArray) w, rows, cols);
+            case BF16 -> MatVec.matVecAddBF16(out, x, (ByteArray) w, rows, cols);
+            case Q8_0 -> MatVec.matVecAddQ8_0(out, x, (ByteArray) w, rows, cols);
+            case Q4_0 -> MatVec.matVecAddQ4_0(out, x, (ByteArray) w, rows, cols);
+            case Q4_K -> MatVec.matVecAddQ4_K(out, x, (ByteArray) w, rows, cols);
+            case Q6_K -> MatVec.matVecAddQ6_K(out, x, (ByteArray) w, rows, cols);
+        }
+    }
+
+    static void matMulAdd(WeightType t, FloatArray out, FloatArray x, GaleArray w, int nTok, int rows, int cols) {
+        switch (t) {
+            case F32 -> MatMul.matMulAddF32(out, x, (FloatArray) w, nTok, rows, cols);
+            case F16 -> MatMul.matMulAddF16(out, x, (HalfArray) w, nTok, rows, cols);
+            case BF16 -> MatMul.matMulAddBF16(out, x, (ByteArray) w, nTok, rows, cols);
+            case Q8_0 -> MatMul.matMulAddQ8_0(out, x, (ByteArray) w, nTok, rows, cols);
+            case Q4_0 -> MatMul.matMulAddQ4_0(out, x, (ByteArray) w, nTok, rows, cols);
+            case Q4_K -> MatMul.matMulAddQ4_K(out, x, (ByteArray) w, nTok, rows, cols);
+            case Q6_K -> MatMul.matMulAddQ6_K(out, x, (ByteArray) w, nTok, rows, cols);
+        }
+    }
+
+    /** Σ over the 32-element pieces of row r, as the work-group kernels split it. */
+    static float pieces(WeightType t, GaleArray w, int r, FloatArray x, long xOff, int cols) {
+        float s = 0f;
+        for (int p = 0; p < cols / Quant.PIECE; p++) {
+            s += switch (t) {
+                case F32 -> Quant.pieceF32((FloatArray) w, r, x, xOff, cols, p);
+                case F16 -> Quant.pieceF16((HalfArray) w, r, x, xOff, cols, p);
+                case BF16 -> Quant.pieceBF16((ByteArray) w, r, x, xOff, cols, p);
+                case Q8_0 -> Quant.pieceQ8_0((ByteArray) w, r, x, xOff, cols, p);
+                case Q4_0 -> Quant.pieceQ4_0((ByteArray) w, r, x, xOff, cols, p);
+                case Q4_K -> Quant.pieceQ4_K((ByteArray) w, r, x, xOff, cols, p);
+                case Q6_K -> Quant.pieceQ6_K((ByteArray) w, r, x, xOff, cols, p);
+            };
+        }
+        return s;
+    }
+
+    @ParameterizedTest
+    @EnumSource(WeightType.class)
+    void addIntoResidual(WeightType t) {
+        Random rnd = new Random(400 + t.ordinal());
+        int rows = 37, cols = cols(t), nTok = 3;
+        GaleArray w = TestData.weight(t, rnd, rows, cols);
+        FloatArray x = TestData.floatArray(rnd, (long) nTok * cols, 1f);
+        FloatArray residual = TestData.floatArray(rnd, (long) nTok * rows, 1f);
+
+        FloatArray got = TestData.copy(residual), ref = FloatArray.create((long) nTok * rows);
+        matVecAdd(t, got, x, w, rows, cols);
+        LinearReference.matMul(ref, x, t, w, 1, rows, cols);
+        for (int r = 0; r < rows; r++) ref.set(r, (float) ((double) ref.get(r) + residual.get(r)));
+        for (int r = rows; r < nTok * rows; r++) ref.set(r, residual.get(r)); // untouched beyond the one token
+        Compare.nmse("matVecAdd" + t + " " + rows + "x" + cols, got, ref, Compare.NMSE_GGML);
+
+        FloatArray gotB = TestData.copy(residual), refB = FloatArray.create((long) nTok * rows);
+        matMulAdd(t, gotB, x, w, nTok, rows, cols);
+        LinearReference.matMul(refB, x, t, w, nTok, rows, cols);
+        for (int i = 0; i < nTok * rows; i++) refB.set(i, (float) ((double) refB.get(i) + residual.get(i)));
+        Compare.nmse("matMulAdd" + t + " " + nTok + "x" + rows + "x" + cols, gotB, refB, Compare.NMSE_GGML);
+    }
+
+    /** The work-group kernels' row split: the pieces of every row, at a token offset, add up to the reference dot. */
+    @ParameterizedTest
+    @EnumSource(WeightType.class)
+    void piecesCoverTheRow(WeightType t) {
+        Random rnd = new Random(500 + t.ordinal());
+        int rows = 5, cols = t.blockSize == 256 ? 512 : 160, nTok = 2;
+        GaleArray w = TestData.weight(t, rnd, rows, cols);
+        FloatArray x = TestData.floatArray(rnd, (long) nTok * cols, 1f);
+        FloatArray got = FloatArray.create((long) nTok * rows), ref = FloatArray.create((long) nTok * rows);
+        for (int tok = 0; tok < nTok; tok++)
+            for (int r = 0; r < rows; r++) got.set((long) tok * rows + r, pieces(t, w, r, x, (long) tok * cols, cols));
+        LinearReference.matMul(ref, x, t, w, nTok, rows, cols);
+        Compare.nmse("pieces" + t + " " + nTok + "x" + rows + "x" + cols, got, ref, Compare.NMSE_GGML);
+    }
+
     @ParameterizedTest
     @EnumSource(WeightType.class)
     void matVecAndMatMul(WeightType t) {
