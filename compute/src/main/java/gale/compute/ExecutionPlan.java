@@ -19,7 +19,7 @@ import java.util.Map;
  * compiled at the first execution (or {@link #compile()}). Not thread-safe: execute from one thread at a time.
  */
 public final class ExecutionPlan implements AutoCloseable {
-    private final List<ImmutableTaskGraph> graphs;
+    private final List<ImmutableTaskGraph> graphs = new ArrayList<>();
     private Device device = null;
     private GridScheduler grids = new GridScheduler();
     private boolean profiling;
@@ -28,12 +28,30 @@ public final class ExecutionPlan implements AutoCloseable {
     private final Map<GaleArray, Buffer> buffers = new IdentityHashMap<>();
     private final Map<TaskGraph.Op.Launch, Prepared> prepared = new IdentityHashMap<>();
     private final Map<TaskGraph.Op, Boolean> doneOnce = new IdentityHashMap<>();
+    private final Map<KernelInfo, CompiledKernel> compiled = new IdentityHashMap<>();
     private final Map<String, TaskStats> stats = new LinkedHashMap<>();
     private long bytesToDevice, bytesToHost, transferNanos, executions;
 
     public ExecutionPlan(ImmutableTaskGraph... graphs) {
         if (graphs.length == 0) throw new IllegalArgumentException("an execution plan needs at least one graph");
-        this.graphs = List.of(graphs);
+        for (ImmutableTaskGraph g : graphs) addGraph(g);
+    }
+
+    /**
+     * Adds a graph to this plan. It shares the plan's device buffers: arrays it has in common with earlier graphs
+     * (weights, caches) are not allocated or uploaded again. Graph names must be unique within the plan.
+     */
+    public ExecutionPlan addGraph(ImmutableTaskGraph graph) {
+        for (ImmutableTaskGraph g : graphs)
+            if (g.name.equals(graph.name)) throw new ComputeException("execution plan already has a graph named '" + graph.name + "'");
+        graphs.add(graph);
+        return this;
+    }
+
+    /** Whether this plan has a graph with this name. */
+    public boolean hasGraph(String name) {
+        for (ImmutableTaskGraph g : graphs) if (g.name.equals(name)) return true;
+        return false;
     }
 
     /** Runs on this device (default: the jvm backend). Must be set before the first execution. */
@@ -187,7 +205,7 @@ public final class ExecutionPlan implements AutoCloseable {
         if (k.features().localMemoryBytes() > d.info().localMemoryBytes() && !d.info().backend().equals("jvm"))
             throw new ComputeException("task '" + key + "' (" + k.qualifiedName() + ") needs " + k.features().localMemoryBytes()
                     + " bytes of local memory; device " + d.info().id() + " has " + d.info().localMemoryBytes());
-        CompiledKernel ck = d.compile(k);
+        CompiledKernel ck = compiled.computeIfAbsent(k, d::compile);
         Object[] args = l.args();
         Object[] devArgs = new Object[args.length];
         for (int i = 0; i < args.length; i++) devArgs[i] = args[i] instanceof GaleArray a ? buffer(a).buffer : args[i];
@@ -249,6 +267,7 @@ public final class ExecutionPlan implements AutoCloseable {
         for (Buffer b : buffers.values()) if (!b.aliased) b.buffer.close();
         buffers.clear();
         prepared.clear();
+        compiled.clear();
     }
 
     private static final class Buffer {
