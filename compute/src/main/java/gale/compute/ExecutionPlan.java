@@ -205,6 +205,9 @@ public final class ExecutionPlan implements AutoCloseable {
         if (k.features().localMemoryBytes() > d.info().localMemoryBytes() && !d.info().backend().equals("jvm"))
             throw new ComputeException("task '" + key + "' (" + k.qualifiedName() + ") needs " + k.features().localMemoryBytes()
                     + " bytes of local memory; device " + d.info().id() + " has " + d.info().localMemoryBytes());
+        if (!d.info().backend().equals("jvm") && k.openclSource() == null && k.cudaSource() == null)
+            throw new ComputeException("task '" + key + "' (" + k.qualifiedName() + ", " + k.location() + ") is a jvmOnly kernel: "
+                    + "it has no OpenCL or CUDA translation and cannot run on device " + d.info().id());
         CompiledKernel ck = compiled.computeIfAbsent(k, d::compile);
         Object[] args = l.args();
         Object[] devArgs = new Object[args.length];

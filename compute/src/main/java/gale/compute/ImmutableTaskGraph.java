@@ -1,6 +1,9 @@
 // A frozen task graph, ready for an execution plan.
 package gale.compute;
 
+import gale.compute.spi.KernelInfo;
+
+import java.util.ArrayList;
 import java.util.List;
 
 /** A frozen {@link TaskGraph}. Immutable, thread-safe. */
@@ -14,4 +17,11 @@ public final class ImmutableTaskGraph {
     }
 
     public String name() { return name; }
+
+    /** The kernels its tasks launch, in order (for capability checks before running, e.g. by the conformance suite). */
+    public List<KernelInfo> kernels() {
+        List<KernelInfo> out = new ArrayList<>();
+        for (TaskGraph.Op op : ops) if (op instanceof TaskGraph.Op.Launch l) out.add(l.kernel());
+        return out;
+    }
 }
