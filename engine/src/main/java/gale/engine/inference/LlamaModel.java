@@ -162,7 +162,7 @@ public final class LlamaModel implements AutoCloseable {
                 .transferToDevice(DataTransferMode.FIRST_EXECUTION, weightArrays());
         Linear.embedding(g, "embed", tokenEmbedding.type(), x, tokenEmbedding.data(), tokens, nTok, c.vocabSize(), dim);
         for (int l = 0; l < c.blockCount(); l++) {
-            String L = "l" + l + ".";
+            String L = "l" + l + "_";
             // attention: x += Wo · attention(rope(Wq·norm(x)), rope(Wk·norm(x)), Wv·norm(x))
             g.task(L + "attnNorm", Norms::rmsNorm, xb, x, attnNorm[l], nTok, dim, eps);
             linear(g, L + "q", q, xb, wq[l], nTok);
