@@ -24,7 +24,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * Thread-safe.
  */
 public final class CudaBackend implements BackendProvider {
-    private record State(List<ComputeDevice> devices, String reason) {}
+    /** The outcome of discovery: the devices, or none and why. */
+    record State(List<ComputeDevice> devices, String reason) {}
 
     private static volatile State state;
 

@@ -72,6 +72,11 @@ final class CudaDevice implements ComputeDevice {
 
     @Override public DeviceInfo info() { return info; }
 
+    /** The same GPU with another compile cache (its own context reference and stream): lets tests simulate a restart. */
+    CudaDevice withCache(KernelCache other) {
+        return new CudaDevice(cu, ordinal, driverVersion, info, ccMajor, ccMinor, limits, nvrtc, other);
+    }
+
     /** "cuda:0 (NVIDIA H100 80GB HBM3)": every error names its device this way. */
     String where() { return info.id() + " (" + info.name() + ")"; }
 

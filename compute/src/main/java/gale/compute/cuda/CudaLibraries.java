@@ -96,6 +96,16 @@ final class CudaLibraries {
         return new Search(Optional.empty(), tried);
     }
 
+    /**
+     * The NVRTC builtins library to load before NVRTC from a folder's file names: CUDA 13 pip wheels ship libnvrtc
+     * without a RUNPATH, so NVRTC's own dlopen of {@code libnvrtc-builtins.so.13.0} fails unless the same soname is
+     * already loaded. The plain (not ".alt") library with the highest version wins.
+     */
+    static Optional<String> builtinsFor(List<String> fileNames) {
+        return fileNames.stream().filter(n -> n.startsWith("libnvrtc-builtins.so.") && !n.contains(".alt."))
+                .max(CudaLibraries::compareVersions);
+    }
+
     /** Files to try for the driver after the dynamic linker's own search ({@code dlopen("libcuda.so.1")}) failed. */
     static List<Path> driverCandidates(Map<String, String> env) {
         LinkedHashSet<Path> out = new LinkedHashSet<>();

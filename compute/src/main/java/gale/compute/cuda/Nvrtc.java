@@ -80,10 +80,21 @@ final class Nvrtc {
                     + "Debian's libnvrtc package or the pip wheel nvidia-cuda-nvrtc, or set GALE_NVRTC=/path/to/libnvrtc.so. Searched: "
                     + s.triedText());
         Path p = s.found().get();
+        preloadBuiltins(p.getParent());
         try {
             return new Nvrtc(SymbolLookup.libraryLookup(p, Arena.global()), p);
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new ComputeException("NVRTC at " + p + " cannot be used: " + e.getMessage(), e);
+        }
+    }
+
+    private static void preloadBuiltins(Path dir) {
+        if (dir == null) return;
+        try (var files = Files.list(dir)) {
+            var name = CudaLibraries.builtinsFor(files.map(f -> f.getFileName().toString()).toList());
+            if (name.isPresent()) SymbolLookup.libraryLookup(dir.resolve(name.get()), Arena.global());
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            // not fatal here: NVRTC then reports the missing builtins itself, in the compile log
         }
     }
 
