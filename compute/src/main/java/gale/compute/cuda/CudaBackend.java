@@ -71,7 +71,7 @@ public final class CudaBackend implements BackendProvider {
             cu.check(cu.deviceGetCount(i), "cuDeviceGetCount", "driver " + cu.library);
             int count = i.get(JAVA_INT, 0);
             if (count == 0) return new State(List.of(), "the NVIDIA driver reports no CUDA devices (check CUDA_VISIBLE_DEVICES)");
-            Supplier<Nvrtc> nvrtc = nvrtcOnce(env);
+            Supplier<Nvrtc> nvrtc = nvrtcOnce(env, driver / 1000);
             KernelCache cache = KernelCache.defaultCache();
             List<ComputeDevice> devices = new ArrayList<>();
             for (int ordinal = 0; ordinal < count; ordinal++) devices.add(open(cu, a, ordinal, driver, nvrtc, cache));
@@ -116,7 +116,7 @@ public final class CudaBackend implements BackendProvider {
      * NVRTC, loaded at most once for all devices. A failure is remembered, so a missing NVRTC is searched for once, and
      * rethrown at every compile. {@code -Dgale.nvrtc=/path/libnvrtc.so} picks the library.
      */
-    static Supplier<Nvrtc> nvrtcOnce(Map<String, String> env) {
+    static Supplier<Nvrtc> nvrtcOnce(Map<String, String> env, int driverMajor) {
         return new Supplier<>() {
             private Nvrtc loaded;
             private ComputeException failure;
@@ -128,7 +128,7 @@ public final class CudaBackend implements BackendProvider {
                 String prop = System.getProperty("gale.nvrtc");
                 if (prop != null && !prop.isBlank()) e.put("GALE_NVRTC", prop);
                 try {
-                    return loaded = Nvrtc.load(e);
+                    return loaded = Nvrtc.load(e, driverMajor);
                 } catch (ComputeException ex) {
                     failure = ex;
                     throw ex;

@@ -76,8 +76,13 @@ final class CudaLibraries {
      * Finds NVRTC. {@code GALE_NVRTC} (a file) wins when set. Otherwise, for each directory of {@link #nvrtcDirs} in
      * order, the first existing name of {@link #NVRTC_NAMES}: a directory's newest NVRTC is preferred, and an earlier
      * directory beats a newer version elsewhere so LD_LIBRARY_PATH keeps its usual meaning.
+     *
+     * <p>With {@code driverMajor > 0} (the CUDA version of the installed driver), a first pass accepts only NVRTCs of
+     * that major version or older: code from a newer NVRTC (CUDA 13 PTX on a CUDA 12 driver) does not load. Only when
+     * none exists does a second pass take any NVRTC.
      */
-    static Search findNvrtc(Map<String, String> env, List<Path> toolkitRoots, List<Path> sitePackages, Predicate<Path> exists) {
+    static Search findNvrtc(Map<String, String> env, List<Path> toolkitRoots, List<Path> sitePackages, Predicate<Path> exists,
+                            int driverMajor) {
         List<Path> tried = new ArrayList<>();
         String file = env.get("GALE_NVRTC");
         if (file != null && !file.isBlank()) {
@@ -86,14 +91,40 @@ final class CudaLibraries {
             // An explicit choice that does not exist is an error to report, not a reason to pick another library.
             return new Search(exists.test(p) ? Optional.of(p) : Optional.empty(), tried);
         }
-        for (Path dir : nvrtcDirs(env, toolkitRoots, sitePackages)) {
-            tried.add(dir);
+        List<Path> dirs = nvrtcDirs(env, toolkitRoots, sitePackages);
+        tried.addAll(dirs);
+        if (driverMajor > 0) {
+            for (Path dir : dirs) {
+                for (String name : NVRTC_NAMES) {
+                    int major = sonameMajor(name);
+                    if (major > 0 && major <= driverMajor && exists.test(dir.resolve(name))) return new Search(Optional.of(dir.resolve(name)), tried);
+                }
+            }
+        }
+        for (Path dir : dirs) {
             for (String name : NVRTC_NAMES) {
                 Path p = dir.resolve(name);
                 if (exists.test(p)) return new Search(Optional.of(p), tried);
             }
         }
         return new Search(Optional.empty(), tried);
+    }
+
+    /** Without a driver version preference. */
+    static Search findNvrtc(Map<String, String> env, List<Path> toolkitRoots, List<Path> sitePackages, Predicate<Path> exists) {
+        return findNvrtc(env, toolkitRoots, sitePackages, exists, 0);
+    }
+
+    /** 13 for "libnvrtc.so.13", 11 for "libnvrtc.so.11.2", 0 for the unversioned link. */
+    static int sonameMajor(String name) {
+        String rest = name.substring(name.indexOf(".so") + 3);
+        if (rest.isEmpty()) return 0;
+        String[] parts = rest.substring(1).split("\\.");
+        try {
+            return Integer.parseInt(parts[0]);
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 
     /**

@@ -72,9 +72,13 @@ final class Nvrtc {
         return arr.toArray(JAVA_INT);
     }
 
-    /** Loads NVRTC from the first place {@link CudaLibraries#findNvrtc} finds it; the error lists every place searched. */
-    static Nvrtc load(Map<String, String> env) {
-        CudaLibraries.Search s = CudaLibraries.findNvrtc(env, CudaLibraries.toolkitRoots(), CudaLibraries.sitePackages(env), Files::exists);
+    /**
+     * Loads NVRTC from the first place {@link CudaLibraries#findNvrtc} finds it, preferring one no newer than the
+     * driver's CUDA major version ({@code driverMajor}, 0 for no preference); the error lists every place searched.
+     */
+    static Nvrtc load(Map<String, String> env, int driverMajor) {
+        CudaLibraries.Search s = CudaLibraries.findNvrtc(env, CudaLibraries.toolkitRoots(), CudaLibraries.sitePackages(env), Files::exists,
+                driverMajor);
         if (s.found().isEmpty())
             throw new ComputeException("NVRTC (libnvrtc.so) not found, so CUDA kernels cannot be compiled. Install the CUDA toolkit, "
                     + "Debian's libnvrtc package or the pip wheel nvidia-cuda-nvrtc, or set GALE_NVRTC=/path/to/libnvrtc.so. Searched: "

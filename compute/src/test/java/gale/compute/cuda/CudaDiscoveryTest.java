@@ -72,7 +72,7 @@ class CudaDiscoveryTest {
     }
 
     @Test void anExplicitMissingLibraryIsAClearError() {
-        var e = assertThrows(ComputeException.class, () -> Nvrtc.load(Map.of("GALE_NVRTC", "/nonexistent/libnvrtc.so.13")));
+        var e = assertThrows(ComputeException.class, () -> Nvrtc.load(Map.of("GALE_NVRTC", "/nonexistent/libnvrtc.so.13"), 13));
         assertTrue(e.getMessage().contains("NVRTC (libnvrtc.so) not found") && e.getMessage().contains("/nonexistent/libnvrtc.so.13"), e.getMessage());
     }
 }

@@ -105,4 +105,23 @@ class CudaLibrariesTest {
                 .sorted(CudaLibraries.versionOrder()).toList();
         assertEquals(List.of(Path.of("cuda-12.10"), Path.of("cuda-12.9"), Path.of("cuda-11.8")), sorted);
     }
+
+    @Test void anNvrtcNoNewerThanTheDriverIsPreferredAnywhereOnTheSearchPath() {
+        Set<Path> files = Set.of(Path.of("/usr/local/cuda/lib64/libnvrtc.so.13"),
+                Path.of("/venv/lib/python3.12/site-packages/nvidia/cuda_nvrtc/lib/libnvrtc.so.12"));
+        assertEquals(Path.of("/venv/lib/python3.12/site-packages/nvidia/cuda_nvrtc/lib/libnvrtc.so.12"),
+                CudaLibraries.findNvrtc(Map.of(), TOOLKITS, SITES, files::contains, 12).found().orElseThrow());
+        assertEquals(Path.of("/usr/local/cuda/lib64/libnvrtc.so.13"),
+                CudaLibraries.findNvrtc(Map.of(), TOOLKITS, SITES, files::contains, 13).found().orElseThrow());
+        // Nothing old enough: a newer NVRTC is still better than none (cubins may load; the load error names the cause if not).
+        Set<Path> only13 = Set.of(Path.of("/usr/local/cuda/lib64/libnvrtc.so.13"));
+        assertEquals(Path.of("/usr/local/cuda/lib64/libnvrtc.so.13"),
+                CudaLibraries.findNvrtc(Map.of(), TOOLKITS, SITES, only13::contains, 12).found().orElseThrow());
+    }
+
+    @Test void sonameMajors() {
+        assertEquals(13, CudaLibraries.sonameMajor("libnvrtc.so.13"));
+        assertEquals(11, CudaLibraries.sonameMajor("libnvrtc.so.11.2"));
+        assertEquals(0, CudaLibraries.sonameMajor("libnvrtc.so"));
+    }
 }

@@ -25,7 +25,7 @@ class NvrtcTest {
         var found = CudaLibraries.findNvrtc(env, CudaLibraries.toolkitRoots(), CudaLibraries.sitePackages(env), Files::exists);
         CudaTestSupport.requireOrSkip(found.found().isPresent(), "GALE_TEST_REQUIRE_NVRTC",
                 "no libnvrtc on this machine (searched " + found.tried().size() + " folders)");
-        nvrtc = Nvrtc.load(env);
+        nvrtc = Nvrtc.load(env, 0);
     }
 
     private static List<String> opts(String arch) {
