@@ -2,6 +2,7 @@
 package gale.compute.cuda;
 
 import gale.compute.ComputeException;
+import gale.compute.spi.DeviceBuffer;
 import gale.compute.spi.KernelInfo;
 import gale.compute.spi.KernelParam;
 
@@ -34,8 +35,8 @@ final class KernelArgs {
 
     /**
      * Writes the values and the pointer array into memory from {@code alloc} and returns the pointer array (or
-     * {@link MemorySegment#NULL} for a kernel without parameters). {@code devicePointer} maps a buffer argument to its
-     * CUdeviceptr and throws for anything that is not one of this device's buffers.
+     * {@link MemorySegment#NULL} for a kernel without parameters). {@code devicePointer} maps a {@link DeviceBuffer}
+     * argument to its CUdeviceptr and throws a ComputeException for a buffer that is not a live one of this device.
      */
     static MemorySegment pack(KernelInfo kernel, Object[] args, SegmentAllocator alloc, ToLongFunction<Object> devicePointer) {
         List<KernelParam> params = kernel.params();
@@ -54,8 +55,15 @@ final class KernelArgs {
             switch (p.kind()) {
                 case CONTEXT -> { continue; }
                 case FLOAT_ARRAY, HALF_ARRAY, BYTE_ARRAY, INT_ARRAY -> {
-                    if (a == null) throw badArg(kernel, p, i, a);
-                    values.set(ValueLayout.JAVA_LONG, off, devicePointer.applyAsLong(a));
+                    if (!(a instanceof DeviceBuffer)) throw badArg(kernel, p, i, a);
+                    long ptr;
+                    try {
+                        ptr = devicePointer.applyAsLong(a);
+                    } catch (ComputeException e) { // a buffer of another device, or one already freed
+                        throw new ComputeException("kernel " + kernel.qualifiedName() + " (" + kernel.location() + "): argument " + i
+                                + " '" + p.name() + "': " + e.getMessage(), e);
+                    }
+                    values.set(ValueLayout.JAVA_LONG, off, ptr);
                 }
                 case INT -> {
                     if (!(a instanceof Integer v)) throw badArg(kernel, p, i, a);

@@ -31,10 +31,13 @@ class CudaGpuTest {
     private static CudaDevice dev;
     private static final String SHAPE = CudaTestSupport.resource("translator-shape.cu");
 
+    @TempDir static Path cacheDir;
+
     @BeforeAll static void device() {
         CudaBackend b = new CudaBackend();
         CudaTestSupport.requireOrSkip(!b.devices().isEmpty(), "GALE_TEST_REQUIRE_CUDA", "no CUDA device: " + b.unavailableReason());
-        dev = (CudaDevice) b.devices().getFirst();
+        // A private cache: the tests must compile for real and must not leave entries in the user's ~/.cache/gale.
+        dev = ((CudaDevice) b.devices().getFirst()).withCache(new KernelCache(cacheDir.resolve("cuda")));
         System.err.println("[gale cuda tests] running on " + dev.info());
     }
 

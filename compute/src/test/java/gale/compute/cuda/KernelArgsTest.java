@@ -2,6 +2,7 @@
 package gale.compute.cuda;
 
 import gale.compute.ComputeException;
+import gale.compute.spi.DeviceBuffer;
 import gale.compute.spi.KernelInfo;
 import gale.compute.spi.KernelParam;
 import gale.compute.spi.KernelParam.Kind;
@@ -24,12 +25,16 @@ class KernelArgsTest {
         return new KernelInfo("t.K", "k", "K.java:1", ps, "gale_k", null, "", 1, a -> new long[]{1}, KernelInfo.Features.NONE, null, "");
     }
 
-    /** Stands in for a device buffer: its "device pointer" is chosen by the test. */
-    record FakeBuffer(long dptr) {}
+    /** Stands in for a device buffer: its "device pointer" is chosen by the test; 0 plays a buffer of another device. */
+    record FakeBuffer(long dptr) implements DeviceBuffer {
+        @Override public long byteSize() { return 8; }
+
+        @Override public void close() {}
+    }
 
     private static long ptr(Object o) {
-        if (o instanceof FakeBuffer b) return b.dptr;
-        throw new ComputeException("not a buffer: " + o);
+        if (o instanceof FakeBuffer b && b.dptr != 0) return b.dptr;
+        throw new ComputeException(o + " is not a buffer of this device");
     }
 
     /** The value the i-th kernelParams pointer points at, as bytes. */
@@ -96,7 +101,10 @@ class KernelArgsTest {
             e = assertThrows(ComputeException.class, () -> KernelArgs.pack(kernel(Kind.FLOAT_ARRAY), new Object[]{null}, a, KernelArgsTest::ptr));
             assertTrue(e.getMessage().contains("must be a FloatArray, got null"), e.getMessage());
             e = assertThrows(ComputeException.class, () -> KernelArgs.pack(kernel(Kind.INT_ARRAY), new Object[]{"x"}, a, KernelArgsTest::ptr));
-            assertTrue(e.getMessage().contains("not a buffer"), e.getMessage());
+            assertTrue(e.getMessage().contains("argument 0 'p0' must be a IntArray, got String"), e.getMessage());
+            e = assertThrows(ComputeException.class, () -> KernelArgs.pack(kernel(Kind.INT, Kind.BYTE_ARRAY), new Object[]{1, new FakeBuffer(0)}, a,
+                    KernelArgsTest::ptr));
+            assertTrue(e.getMessage().contains("K.k (K.java:1): argument 1 'p1': FakeBuffer[dptr=0] is not a buffer of this device"), e.getMessage());
             e = assertThrows(ComputeException.class, () -> KernelArgs.pack(kernel(Kind.INT), new Object[]{1, 2}, a, KernelArgsTest::ptr));
             assertTrue(e.getMessage().contains("takes 1 arguments, got 2"), e.getMessage());
         }
