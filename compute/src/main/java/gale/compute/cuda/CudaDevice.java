@@ -51,6 +51,8 @@ final class CudaDevice implements ComputeDevice {
     private int nextSlot;
     private final Map<String, CudaKernel> kernels = new HashMap<>(); // by cache key + entry
     private final List<MemorySegment> modules = new ArrayList<>();
+    private final List<MemorySegment> pinned = new ArrayList<>(); // staging slots from cuMemHostAlloc, freed at close
+    private List<Path> includeDirs; // toolkit headers for sources that #include, found at the first such compile
     private final ArrayDeque<MemorySegment> eventPool = new ArrayDeque<>();
     private final LinkedHashMap<Long, MemorySegment[]> timed = new LinkedHashMap<>();
     private long nextLaunchId, nvrtcCompiles;
@@ -186,8 +188,6 @@ final class CudaDevice implements ComputeDevice {
         return s;
     }
 
-    private final List<MemorySegment> pinned = new ArrayList<>();
-
     private void await(Slot s, String what) {
         if (!s.pending) return;
         cu.check(cu.eventSynchronize(s.event), "cuEventSynchronize", what + " on " + where() + "; last kernel " + lastKernel);
@@ -311,8 +311,6 @@ final class CudaDevice implements ComputeDevice {
         kernels.put(key + "/" + k.entryName(), ck);
         return ck;
     }
-
-    private List<Path> includeDirs;
 
     private List<Path> includeDirs() {
         if (includeDirs == null) {

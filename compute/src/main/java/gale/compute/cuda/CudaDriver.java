@@ -40,7 +40,6 @@ final class CudaDriver {
     static final int CU_JIT_ERROR_LOG_BUFFER = 5;
     static final int CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES = 6;
     static final int CUDA_ERROR_OUT_OF_MEMORY = 2;
-    static final int CUDA_ERROR_NOT_READY = 600;
 
     private static final Linker LINKER = Linker.nativeLinker();
 

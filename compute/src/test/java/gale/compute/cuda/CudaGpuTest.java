@@ -97,6 +97,18 @@ class CudaGpuTest {
         }
     }
 
+    @Test void twoParallelDimensionsCoverEveryElementExactlyOnce() {
+        int rows = 1000, cols = 77;
+        float[] m = new float[rows * cols];
+        for (int i = 0; i < m.length; i++) m[i] = i;
+        CompiledKernel k = dev.compile(kernel("gale_scale2d", SHAPE, 2, Kind.FLOAT_ARRAY, Kind.INT, Kind.INT, Kind.FLOAT));
+        try (DeviceBuffer b = upload(dev, m)) {
+            dev.launch(k, new Object[]{b, rows, cols, 3f}, new LaunchGrid(new long[]{rows, cols}, null), false);
+            float[] got = floats(dev, b, m.length);
+            for (int i = 0; i < m.length; i++) assertEquals(3f * i, got[i], 0f, "element " + i);
+        }
+    }
+
     @Test void contextKernelWithSharedMemoryBarriersAndFloatAtomics() {
         int n = 1 << 20;
         float[] x = new float[n];

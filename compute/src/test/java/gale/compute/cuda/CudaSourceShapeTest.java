@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class CudaSourceShapeTest {
-    private static final List<String> ENTRIES = List.of("gale_saxpy", "gale_sum", "gale_count", "gale_half_scale");
+    private static final List<String> ENTRIES = List.of("gale_saxpy", "gale_scale2d", "gale_sum", "gale_count", "gale_half_scale");
 
     private static Path tool(String name) {
         Path p = CudaTestSupport.findTool(name);

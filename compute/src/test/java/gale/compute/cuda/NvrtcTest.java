@@ -42,7 +42,7 @@ class NvrtcTest {
         var r = nvrtc.compile(CudaTestSupport.resource("translator-shape.cu"), "shape.cu", opts("compute_80"), false, "test");
         assertTrue(r.ok(), r.log());
         String ptx = new String(r.binary(), StandardCharsets.US_ASCII);
-        for (String e : List.of("gale_saxpy", "gale_sum", "gale_count", "gale_half_scale"))
+        for (String e : List.of("gale_saxpy", "gale_scale2d", "gale_sum", "gale_count", "gale_half_scale"))
             assertTrue(ptx.contains(".visible .entry " + e + "("), e);
         assertTrue(ptx.contains(".target sm_80"));
         assertFalse(ptx.endsWith("\0"), "the PTX's NUL terminator is the loader's business, not part of the text");

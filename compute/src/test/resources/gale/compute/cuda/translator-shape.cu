@@ -10,6 +10,13 @@ extern "C" __global__ void gale_saxpy(float* __restrict__ y, const float* __rest
     for (long i = (long) blockIdx.x * blockDim.x + threadIdx.x; i < n; i += (long) blockDim.x * gridDim.x) y[i] += a * x[i];
 }
 
+// Two @Parallel dimensions: LaunchGrid.global[d] is served by CUDA dimension d (x for the outermost loop), like get_global_id(d).
+extern "C" __global__ void gale_scale2d(float* m, int rows, int cols, float s) {
+    for (long r = (long) blockIdx.x * blockDim.x + threadIdx.x; r < rows; r += (long) blockDim.x * gridDim.x)
+        for (long c = (long) blockIdx.y * blockDim.y + threadIdx.y; c < cols; c += (long) blockDim.y * gridDim.y)
+            m[r * cols + c] *= s;
+}
+
 // KernelContext kernel: local memory → __shared__, localBarrier → __syncthreads, float atomicAdd. Needs 256-thread blocks.
 extern "C" __global__ void gale_sum(const float* x, float* out, int n) {
     __shared__ float tile[256];
