@@ -28,7 +28,7 @@ class CudaDiscoveryTest {
         }
     }
 
-    @Test void theBackendIsRegisteredLastAndNamedCuda() {
+    @Test void theBackendIsRegisteredAndNamedCuda() {
         Map<String, BackendProvider> b = Devices.backends();
         assertInstanceOf(CudaBackend.class, b.get("cuda"));
         assertEquals("cuda", new CudaBackend().name());
