@@ -70,7 +70,7 @@ final class CL {
         String why = null, where = null;
         MethodHandle[] h = new MethodHandle[29];
         try {
-            Lookup found = findLibrary();
+            Lookup found = findLibrary(candidates());
             where = found.where;
             SymbolLookup lib = found.lookup;
             Linker linker = Linker.nativeLinker();
@@ -123,23 +123,25 @@ final class CL {
         clFlush = h[i++];
     }
 
-    private record Lookup(SymbolLookup lookup, String where) {}
-
-    private static Lookup findLibrary() {
-        List<String> tried = new ArrayList<>();
+    /** Where to look for the loader: {@code -Dgale.opencl.library} alone when set, else the platform's usual names. */
+    static List<String> candidates() {
         String override = System.getProperty("gale.opencl.library");
-        List<String> candidates = new ArrayList<>();
-        if (override != null && !override.isBlank()) candidates.add(override.trim());
+        if (override != null && !override.isBlank()) return List.of(override.trim());
         String os = System.getProperty("os.name", "").toLowerCase();
-        if (os.contains("win")) candidates.add("OpenCL.dll");
-        else if (os.contains("mac")) candidates.add("/System/Library/Frameworks/OpenCL.framework/OpenCL");
-        else {
-            // By name first (the dynamic linker's search path), then where distributions and SDKs put the loader.
-            candidates.addAll(List.of("libOpenCL.so.1", "libOpenCL.so",
-                    "/usr/lib/x86_64-linux-gnu/libOpenCL.so.1", "/usr/lib/aarch64-linux-gnu/libOpenCL.so.1",
-                    "/usr/lib64/libOpenCL.so.1", "/usr/lib/libOpenCL.so.1", "/usr/local/lib/libOpenCL.so.1",
-                    "/usr/local/cuda/lib64/libOpenCL.so.1", "/opt/rocm/lib/libOpenCL.so.1"));
-        }
+        if (os.contains("win")) return List.of("OpenCL.dll");
+        if (os.contains("mac")) return List.of("/System/Library/Frameworks/OpenCL.framework/OpenCL");
+        // By name first (the dynamic linker's search path), then where distributions and SDKs put the loader.
+        return List.of("libOpenCL.so.1", "libOpenCL.so",
+                "/usr/lib/x86_64-linux-gnu/libOpenCL.so.1", "/usr/lib/aarch64-linux-gnu/libOpenCL.so.1",
+                "/usr/lib64/libOpenCL.so.1", "/usr/lib/libOpenCL.so.1", "/usr/local/lib/libOpenCL.so.1",
+                "/usr/local/cuda/lib64/libOpenCL.so.1", "/opt/rocm/lib/libOpenCL.so.1");
+    }
+
+    record Lookup(SymbolLookup lookup, String where) {}
+
+    /** The first candidate that loads; throws, listing every candidate tried and why it failed, when none does. */
+    static Lookup findLibrary(List<String> candidates) {
+        List<String> tried = new ArrayList<>();
         for (String c : candidates) {
             boolean isPath = c.contains("/") || c.contains("\\");
             if (isPath && !Files.exists(Path.of(c))) { tried.add(c + " (absent)"); continue; }
