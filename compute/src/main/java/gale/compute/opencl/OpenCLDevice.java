@@ -55,6 +55,7 @@ final class OpenCLDevice implements ComputeDevice {
 
     private Session session;
     private boolean shutdown;
+    private OpenCLKernel lastLaunched; // named in errors of later waits: kernels fail asynchronously
     private long memoryHits, diskHits, misses, refreshes, offlineLoads;
 
     OpenCLDevice(DeviceInfo info, MemorySegment platform, String platformName, MemorySegment device, String deviceVersion,
@@ -172,7 +173,7 @@ final class OpenCLDevice implements ComputeDevice {
             MemorySegment host = src.isNative() ? src : a.allocate(n, 64).copyFrom(src);
             // Blocking: the caller may reuse or unmap the host memory as soon as this returns.
             int rc = (int) clEnqueueWriteBuffer.invokeExact(s.queue, b.mem, CL_TRUE, 0L, n, host, 0, MemorySegment.NULL, MemorySegment.NULL);
-            check(rc, "clEnqueueWriteBuffer", n + " bytes into " + b.label + " on device " + where);
+            check(rc, "clEnqueueWriteBuffer", n + " bytes into " + b.label + " on device " + where + afterLaunch());
         } catch (Throwable t) {
             throw CL.rethrow(t);
         }
@@ -188,7 +189,7 @@ final class OpenCLDevice implements ComputeDevice {
         try (Arena a = dst.isNative() ? null : Arena.ofConfined()) {
             MemorySegment host = dst.isNative() ? dst : a.allocate(n, 64);
             int rc = (int) clEnqueueReadBuffer.invokeExact(s.queue, b.mem, CL_TRUE, 0L, n, host, 0, MemorySegment.NULL, MemorySegment.NULL);
-            check(rc, "clEnqueueReadBuffer", n + " bytes from " + b.label + " on device " + where);
+            check(rc, "clEnqueueReadBuffer", n + " bytes from " + b.label + " on device " + where + afterLaunch());
             if (!dst.isNative()) dst.copyFrom(host);
         } catch (Throwable t) {
             throw CL.rethrow(t);
@@ -511,6 +512,7 @@ final class OpenCLDevice implements ComputeDevice {
             MemorySegment event = profile ? s.eventSlot : MemorySegment.NULL;
             int rc = (int) clEnqueueNDRangeKernel.invokeExact(s.queue, k.handle, dims, MemorySegment.NULL, s.globalSizes, s.localSizes, 0, MemorySegment.NULL, event);
             if (rc != CL_SUCCESS) throw launchError(rc, k, s, dims, local != null);
+            lastLaunched = k;
             return profile ? recordEvent(s, s.eventSlot.get(ADDRESS, 0)) : -1;
         } catch (Throwable t) {
             throw CL.rethrow(t);
@@ -591,10 +593,15 @@ final class OpenCLDevice implements ComputeDevice {
         Session s = session;
         if (s == null) return;
         try {
-            check((int) clFinish.invokeExact(s.queue), "clFinish", "device " + where);
+            check((int) clFinish.invokeExact(s.queue), "clFinish", "device " + where + afterLaunch());
         } catch (Throwable t) {
             throw CL.rethrow(t);
         }
+    }
+
+    private String afterLaunch() {
+        OpenCLKernel k = lastLaunched;
+        return k == null ? "" : " (last kernel launched: " + k.describe() + ")";
     }
 
     // ---------------------------------------------------------------- lifetime and counters
@@ -607,6 +614,7 @@ final class OpenCLDevice implements ComputeDevice {
         Session s = session;
         if (s == null) return;
         session = null;
+        lastLaunched = null;
         s.closed = true;
         try {
             int ignored = (int) clFinish.invokeExact(s.queue);

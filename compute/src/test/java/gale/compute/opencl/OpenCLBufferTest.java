@@ -107,4 +107,22 @@ class OpenCLBufferTest {
         e = assertThrows(ComputeException.class, () -> dev.download(buf, FloatArray.create(4).segment()));
         assertTrue(e.getMessage().contains("closed"), e.getMessage());
     }
+
+    @Test void closedContextRefusesItsObjectsAndReopens() {
+        DeviceBuffer old = dev.allocate(16, "old");
+        gale.compute.spi.CompiledKernel k = dev.compile(OpenCLTestSupport.vadd());
+        dev.close();
+        ComputeException e = assertThrows(ComputeException.class, () -> dev.upload(old, FloatArray.create(4).segment()));
+        assertTrue(e.getMessage().contains("old") && e.getMessage().contains("closed"), e.getMessage());
+        try (DeviceBuffer fresh = dev.allocate(16, "fresh")) {
+            e = assertThrows(ComputeException.class, () -> dev.launch(k, new Object[]{fresh, fresh, fresh, 4},
+                    new gale.compute.spi.LaunchGrid(new long[]{4}, null), false));
+            assertTrue(e.getMessage().contains("compile it again"), e.getMessage());
+            FloatArray in = FloatArray.of(1, 2, 3, 4), out = FloatArray.create(4);
+            dev.upload(fresh, in.segment());
+            dev.download(fresh, out.segment());
+            assertArrayEquals(in.toArray(), out.toArray());
+        }
+        old.close(); // releasing an object of the closed context is harmless
+    }
 }
