@@ -477,9 +477,6 @@ final class OpenCLDevice implements ComputeDevice {
             check((int) clGetKernelWorkGroupInfo.invokeExact(handle, device, CL_KERNEL_WORK_GROUP_SIZE, 8L, v, MemorySegment.NULL),
                     "clGetKernelWorkGroupInfo(CL_KERNEL_WORK_GROUP_SIZE)", "kernel " + kernel + " on device " + where);
             ok.maxWorkGroupSize = v.get(JAVA_LONG, 0);
-            check((int) clGetKernelWorkGroupInfo.invokeExact(handle, device, CL_KERNEL_PREFERRED_WORK_GROUP_SIZE_MULTIPLE, 8L, v, MemorySegment.NULL),
-                    "clGetKernelWorkGroupInfo(CL_KERNEL_PREFERRED_WORK_GROUP_SIZE_MULTIPLE)", "kernel " + kernel + " on device " + where);
-            ok.preferredMultiple = Math.max(1, v.get(JAVA_LONG, 0));
             return ok;
         }
     }
@@ -498,6 +495,7 @@ final class OpenCLDevice implements ComputeDevice {
             int dims = global.length;
             if (dims < 1 || dims > 3)
                 throw new ComputeException("kernel " + k.describe() + " on device " + where + ": a grid has 1 to 3 dimensions, got " + dims);
+            for (long g : global) if (g == 0) return -1; // an empty loop: OpenCL 1.2 refuses a zero-sized grid
             if (local == null) chooseLocal(k, global, s);
             else {
                 if (local.length != dims)
@@ -542,7 +540,8 @@ final class OpenCLDevice implements ComputeDevice {
     }
 
     private long fit(long preferred, long global, int dim) {
-        long l = Math.min(preferred, Long.highestOneBit(Math.max(1, global - 1)) << 1); // smallest power of two >= global
+        long pow2 = global <= 1 ? 1 : Long.highestOneBit(global - 1) << 1; // the smallest power of two >= global
+        long l = Math.min(preferred, pow2);
         if (dim < maxItemSizes.length) l = Math.min(l, maxItemSizes[dim]);
         return Math.max(1, l);
     }

@@ -29,7 +29,7 @@ final class OpenCLKernel implements CompiledKernel {
     private final int[] clIndex; // Java parameter -> OpenCL argument index, -1 for the KernelContext
     final int deviceArgCount;
     private final Object[] last;  // values last set, per Java parameter
-    long maxWorkGroupSize, preferredMultiple;
+    long maxWorkGroupSize;
 
     OpenCLKernel(OpenCLDevice device, Object session, MemorySegment handle, KernelInfo info) {
         this.device = device;

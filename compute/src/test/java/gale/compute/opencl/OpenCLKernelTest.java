@@ -98,6 +98,30 @@ class OpenCLKernelTest {
         }
     }
 
+    @Test void threeDimensionalAndEmptyGrids() {
+        String src = """
+                __kernel void grid3(__global int* out, int w, int h, int d) {
+                    for (int z = get_global_id(2); z < d; z += get_global_size(2))
+                        for (int y = get_global_id(1); y < h; y += get_global_size(1))
+                            for (int x = get_global_id(0); x < w; x += get_global_size(0)) out[(z * h + y) * w + x] += x + 100 * y + 10000 * z;
+                }
+                """;
+        KernelInfo info = new KernelInfo("gale.compute.opencl.HandWritten", "grid3", "HandWritten.java:3",
+                java.util.List.of(p("out", INT_ARRAY), p("w", INT), p("h", INT), p("d", INT)), "grid3", src, null, 3,
+                args -> new long[]{(Integer) args[1], (Integer) args[2], (Integer) args[3]}, KernelInfo.Features.NONE, null, "");
+        int w = 5, h = 9, d = 3;
+        CompiledKernel k = dev.compile(info);
+        try (DeviceBuffer out = dev.allocate(4L * w * h * d, "out")) {
+            dev.launch(k, new Object[]{out, w, h, d}, new LaunchGrid(new long[]{w, h, d}, null), false);
+            assertEquals(-1, dev.launch(k, new Object[]{out, w, 0, d}, new LaunchGrid(new long[]{w, 0, d}, null), false));
+            IntArray r = IntArray.create((long) w * h * d);
+            dev.download(out, r.segment());
+            // Each element written exactly once (+=), and the empty launch wrote nothing.
+            for (int z = 0; z < d; z++) for (int y = 0; y < h; y++) for (int x = 0; x < w; x++)
+                assertEquals(x + 100 * y + 10000 * z, r.get((z * h + y) * w + x));
+        }
+    }
+
     @Test void halfAndByteData() {
         String src = """
                 __kernel void widen(__global const half* h, __global const char* q, __global float* out, int n) {
