@@ -496,7 +496,13 @@ final class OpenCLDevice implements ComputeDevice {
             if (dims < 1 || dims > 3)
                 throw new ComputeException("kernel " + k.describe() + " on device " + where + ": a grid has 1 to 3 dimensions, got " + dims);
             for (long g : global) if (g == 0) return -1; // an empty loop: OpenCL 1.2 refuses a zero-sized grid
-            if (local == null) chooseLocal(k, global, s);
+            MemorySegment localSizes = s.localSizes;
+            if (local == null && k.info().usesContext()) {
+                // KernelContext kernels index with get_global_id and do not stride: the grid must stay exact, so
+                // the driver picks a work-group size that divides it.
+                for (int d = 0; d < dims; d++) s.globalSizes.setAtIndex(SIZE_T, d, global[d]);
+                localSizes = MemorySegment.NULL;
+            } else if (local == null) chooseLocal(k, global, s);
             else {
                 if (local.length != dims)
                     throw new ComputeException("kernel " + k.describe() + " on device " + where + ": local size " + Arrays.toString(local)
@@ -508,8 +514,8 @@ final class OpenCLDevice implements ComputeDevice {
             }
             if (profile && !s.profiling) enableProfiling(s);
             MemorySegment event = profile ? s.eventSlot : MemorySegment.NULL;
-            int rc = (int) clEnqueueNDRangeKernel.invokeExact(s.queue, k.handle, dims, MemorySegment.NULL, s.globalSizes, s.localSizes, 0, MemorySegment.NULL, event);
-            if (rc != CL_SUCCESS) throw launchError(rc, k, s, dims, local != null);
+            int rc = (int) clEnqueueNDRangeKernel.invokeExact(s.queue, k.handle, dims, MemorySegment.NULL, s.globalSizes, localSizes, 0, MemorySegment.NULL, event);
+            if (rc != CL_SUCCESS) throw launchError(rc, k, s, dims, local != null, localSizes.equals(MemorySegment.NULL));
             lastLaunched = k;
             return profile ? recordEvent(s, s.eventSlot.get(ADDRESS, 0)) : -1;
         } catch (Throwable t) {
@@ -548,11 +554,11 @@ final class OpenCLDevice implements ComputeDevice {
 
     private static long roundUp(long n, long m) { return Math.multiplyExact((n + m - 1) / m, m); }
 
-    private ComputeException launchError(int rc, OpenCLKernel k, Session s, int dims, boolean localGiven) {
+    private ComputeException launchError(int rc, OpenCLKernel k, Session s, int dims, boolean localGiven, boolean driverLocal) {
         long[] g = new long[dims], l = new long[dims];
         for (int d = 0; d < dims; d++) { g[d] = s.globalSizes.getAtIndex(SIZE_T, d); l[d] = s.localSizes.getAtIndex(SIZE_T, d); }
         return CL.error(rc, "clEnqueueNDRangeKernel", "kernel " + k.describe() + " on device " + where + ", global " + Arrays.toString(g)
-                + ", local " + Arrays.toString(l) + (localGiven ? " (given)" : " (chosen)") + "; the kernel allows work-groups up to "
+                + ", local " + (driverLocal ? "left to the driver" : Arrays.toString(l) + (localGiven ? " (given)" : " (chosen)")) + "; the kernel allows work-groups up to "
                 + k.maxWorkGroupSize + " work-items, the device " + info.maxWorkGroupSize() + " (per dimension " + Arrays.toString(maxItemSizes) + ")");
     }
 

@@ -179,6 +179,20 @@ class OpenCLKernelTest {
         }
     }
 
+    @Test void kernelContextGridWithoutLocalSizeStaysExact() {
+        String src = """
+                __kernel void count(__global int* counter) { atomic_inc(counter); }
+                """;
+        KernelInfo info = contextKernel("count", "count", src, p("ctx", CONTEXT), p("counter", INT_ARRAY));
+        CompiledKernel k = dev.compile(info);
+        try (DeviceBuffer counter = dev.allocate(4, "counter")) {
+            dev.launch(k, new Object[]{null, counter}, new LaunchGrid(new long[]{1000}, null), false);
+            IntArray r = IntArray.create(1);
+            dev.download(counter, r.segment());
+            assertEquals(1000, r.get(0), "exactly the requested work-items run: no rounding up for non-striding kernels");
+        }
+    }
+
     @Test void buildFailureNamesKernelAndShowsLog() {
         KernelInfo broken = kernel("broken", "broken", """
                 __kernel void broken(__global float* a, int n) { a[0] = undeclared_thing_42 + n; }
