@@ -15,7 +15,7 @@ import java.util.List;
  * Usage: {@code java --enable-native-access=ALL-UNNAMED -cp compute/target/classes
  * gale.compute.opencl.LaunchOverheadProbe [launches=20000] [device index=0]}. Not thread-safe (a main program).
  */
-public final class LaunchOverheadProbe {
+final class LaunchOverheadProbe {
     private LaunchOverheadProbe() {}
 
     public static void main(String[] args) {
