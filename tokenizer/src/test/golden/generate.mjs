@@ -193,6 +193,33 @@ const TEXTS = [
   ' '.repeat(40) + 'x',
 ];
 
+// Deterministic pseudo-random strings over an alphabet of the characters the scanners treat specially: apostrophe
+// contractions, \r\n, space runs, digits, letters of several scripts, combining marks, emoji, punctuation, symbols,
+// non-ASCII whitespace. A fixed LCG keeps the set reproducible.
+const ALPHABET = [..." ' '\r\n\t\u00a0\u3000", ..."aZsStTmMdDlLrReEvV", "'s", "'T", "'re", "'LL", "'ve", "'d", "'M",
+  ..."0123456789", "٣", "½", "Ⅻ", ..."日本語中文한국", ..."éñüßøΩжщ", "\u0301", "\u0308", "\u200d", "😀", "👍🏽", "🇫🇷",
+  ..."!?.,;:-_=+*/\\()[]{}<>|&^%$#@~`\"", "€", "©", "→", "…", "—", "«", "»", "<s>", "</s>", "<|endoftext|>",
+  "<|eot_id|>", "<|begin_of_text|>", "<unk>", "▁", "Ġ", "  ", "\n\n", "hello", " world", "The", " 2024"];
+function fuzzStrings(n, seed) {
+  let x = seed >>> 0;
+  const rnd = (m) => { x = (Math.imul(x, 1664525) + 1013904223) >>> 0; return x % m; };
+  const out = [];
+  for (let i = 0; i < n; i++) {
+    const len = 1 + rnd(24);
+    let s = '';
+    for (let j = 0; j < len; j++) s += ALPHABET[rnd(ALPHABET.length)];
+    out.push(s);
+  }
+  return out;
+}
+TEXTS.push(...fuzzStrings(300, 20240615));
+TEXTS.push('It was the best of times, it was the worst of times, it was the age of wisdom, it was the age of '
+  + 'foolishness, it was the epoch of belief, it was the epoch of incredulity, it was the season of Light, it was the '
+  + "season of Darkness, it was the spring of hope, it was the winter of despair. We had everything before us, we "
+  + "had nothing before us; we were all going direct to Heaven, we were all going direct the other way.\n\n"
+  + '    In short, the period was so far like the present period, that some of its noisiest authorities insisted on '
+  + "its being received, for good or for evil, in the superlative degree of comparison only. (Dickens, 1859)\n");
+
 // ---------- run llama.cpp ----------
 const { getLlama } = await import(pathToFileURL(req.resolve('node-llama-cpp')).href);
 const llama = await getLlama({ gpu: false, build: 'never', logLevel: 'error' });
@@ -204,8 +231,11 @@ async function golden(name, v, pre) {
   const out = [];
   for (const text of TEXTS) {
     for (const special of [false, true]) {
-      const ids = model.tokenize(text, special);
-      out.push(JSON.stringify({ text, special, ids: Array.from(ids) }));
+      const ids = Array.from(model.tokenize(text, special));
+      // llama_detokenize(remove_special=false, unparse_special=special); comparable with Gale's decode only where
+      // llama.cpp's clean_spaces is off (SentencePiece, qwen2)
+      const decoded = model.detokenize(ids, special);
+      out.push(JSON.stringify({ text, special, ids, decoded }));
     }
   }
   await model.dispose();

@@ -14,7 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.zip.GZIPInputStream;
 
 final class GoldenData {
-    record Vector(String text, boolean special, int[] ids) {}
+    record Vector(String text, boolean special, int[] ids, String decoded) {}
 
     private static final ConcurrentHashMap<String, Vocabulary> VOCABS = new ConcurrentHashMap<>();
 
@@ -116,13 +116,23 @@ final class GoldenData {
         return out;
     }
 
-    /** Parses one line of the form {"text":"..","special":true|false,"ids":[..]} as JSON.stringify writes it. */
+    /** Parses one line of the form {"text":"..","special":b,"ids":[..],"decoded":".."} as JSON.stringify writes it. */
     private static Vector parse(String line) {
-        int i = line.indexOf("\"text\":\"") + 8;
+        String text = stringField(line, "\"text\":\"");
+        boolean special = line.contains("\"special\":true");
+        int a = line.indexOf("\"ids\":[") + 7;
+        String ids = line.substring(a, line.indexOf(']', a)).trim();
+        int[] arr = ids.isEmpty() ? new int[0] : java.util.Arrays.stream(ids.split(",")).mapToInt(Integer::parseInt).toArray();
+        String decoded = line.contains("\"decoded\":\"") ? stringField(line, "\"decoded\":\"") : null;
+        return new Vector(text, special, arr, decoded);
+    }
+
+    private static String stringField(String line, String key) {
+        int i = line.indexOf(key) + key.length();
         StringBuilder sb = new StringBuilder();
         while (true) {
             char c = line.charAt(i++);
-            if (c == '"') break;
+            if (c == '"') return sb.toString();
             if (c != '\\') { sb.append(c); continue; }
             char d = line.charAt(i++);
             switch (d) {
@@ -135,10 +145,5 @@ final class GoldenData {
                 default -> sb.append(d);
             }
         }
-        String rest = line.substring(i);
-        boolean special = rest.contains("\"special\":true");
-        String ids = rest.substring(rest.indexOf('[') + 1, rest.lastIndexOf(']')).trim();
-        int[] arr = ids.isEmpty() ? new int[0] : java.util.Arrays.stream(ids.split(",")).mapToInt(Integer::parseInt).toArray();
-        return new Vector(sb.toString(), special, arr);
     }
 }
