@@ -18,6 +18,11 @@ abstract sealed class BaseTokenizer implements Tokenizer permits SpmTokenizer, B
     /** Control, user-defined and unknown tokens, longest (in UTF-8 bytes) first: llama.cpp's special-token cache. */
     private final int[] specialCache;
     final boolean addBos, addEos;
+    /**
+     * Merge-queue operations performed by all encoders, added once per fragment: lets tests check the O(n log n)
+     * bound by counting work instead of timing a shared machine.
+     */
+    static final java.util.concurrent.atomic.LongAdder QUEUE_OPS = new java.util.concurrent.atomic.LongAdder();
     /** Pieces for renderSpecial=false and =true. */
     private final byte[][] piecePlain, pieceSpecial;
 

@@ -20,6 +20,7 @@ final class BpeTokenizer extends BaseTokenizer {
     private final String[] sidText;
     /** Token of each one-char ASCII text, for llama.cpp's per-byte fallback; -1 where absent. */
     private final int[] asciiToken = new int[128];
+    private final WordCache cache = new WordCache();
 
     BpeTokenizer(Vocabulary v) {
         this(v, PreTokenizer.forName(v.pre()));
@@ -109,6 +110,7 @@ final class BpeTokenizer extends BaseTokenizer {
             s.word(cpts, start, start + len, out);
             start += len;
         }
+        QUEUE_OPS.add(s.ops);
     }
 
     /** Per-call scratch state. */
@@ -116,7 +118,8 @@ final class BpeTokenizer extends BaseTokenizer {
         byte[] bytes = new byte[64];
         char[] chars = new char[64];
         int[] sid = new int[64], len = new int[64], prev = new int[64], next = new int[64];
-        final LongHeap heap = new LongHeap();
+        final LongMinHeap heap = new LongMinHeap();
+        long ops;
 
         void word(int[] cpts, int from, int to, IntList out) {
             int nb = 0;
@@ -124,12 +127,19 @@ final class BpeTokenizer extends BaseTokenizer {
                 if (nb + 4 > bytes.length) bytes = java.util.Arrays.copyOf(bytes, bytes.length * 2);
                 nb += Utf8.encode(cpts[i], bytes, nb);
             }
+            if (chars.length < nb) chars = new char[Math.max(nb, chars.length * 2)];
+            for (int i = 0; i < nb; i++) chars[i] = ByteLevel.BYTE_TO_CHAR[bytes[i] & 0xFF];
+            String key = new String(chars, 0, nb);
             if (ignoreMerges) {
-                if (chars.length < nb) chars = new char[Math.max(nb, chars.length * 2)];
-                for (int i = 0; i < nb; i++) chars[i] = ByteLevel.BYTE_TO_CHAR[bytes[i] & 0xFF];
-                Integer id = tokenToId.get(new String(chars, 0, nb));
+                Integer id = tokenToId.get(key);
                 if (id != null) { out.add(id); return; }
             }
+            int[] cached = cache.get(key);
+            if (cached != null) {
+                for (int id : cached) out.add(id);
+                return;
+            }
+            int outStart = out.size;
             if (sid.length < nb) {
                 int c = Math.max(nb, sid.length * 2);
                 sid = new int[c]; len = new int[c]; prev = new int[c]; next = new int[c];
@@ -140,9 +150,10 @@ final class BpeTokenizer extends BaseTokenizer {
             heap.clear();
             for (int i = 1; i < nb; i++) addBigram(i - 1, i);
             while (!heap.isEmpty()) {
-                long key = heap.pop();
-                int left = (int) key;
-                int rank = (int) (key >>> 32);
+                long top = heap.pop();
+                ops++;
+                int left = (int) top;
+                int rank = (int) (top >>> 32);
                 if (len[left] == 0) continue;
                 int right = next[left];
                 if (right < 0 || len[right] == 0) continue;
@@ -169,6 +180,7 @@ final class BpeTokenizer extends BaseTokenizer {
                     // two-byte UTF-8 of a GPT-2 character: neither byte alone is valid text, so no token matches
                 }
             }
+            if (nb <= WordCache.MAX_WORD_CHARS) cache.put(key, java.util.Arrays.copyOfRange(out.a, outStart, out.size));
         }
 
         private void addBigram(int left, int right) {
@@ -176,7 +188,8 @@ final class BpeTokenizer extends BaseTokenizer {
             long v = pairs.get(((long) sid[left] << 32) | sid[right], -1L);
             if (v == -1L) return;
             // rank ascending, then left ascending: llama.cpp's llm_bigram_bpe comparator
-            heap.push((v & 0xFFFFFFFF00000000L) | left, 0L);
+            heap.push((v & 0xFFFFFFFF00000000L) | left);
+            ops++;
         }
     }
 }

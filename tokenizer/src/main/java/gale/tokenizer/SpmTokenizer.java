@@ -11,6 +11,13 @@ final class SpmTokenizer extends BaseTokenizer {
     private final boolean addSpacePrefix;
     /** Token for each byte: {@code <0xNN>} if present, else the one-byte text, else -1. */
     private final int[] byteToken = new int[256];
+    /**
+     * Every pair of adjacent code points that occurs inside some token. Merged symbols are always tokens, so no
+     * merge can span a boundary between two code points that form no such pair: the text splits there into
+     * independent segments with exactly the same result, and merging stays local instead of one heap over the text.
+     */
+    private final LongLongMap innerPairs;
+    private final WordCache cache = new WordCache();
 
     SpmTokenizer(Vocabulary v) {
         super(v, true, false);
@@ -21,8 +28,20 @@ final class SpmTokenizer extends BaseTokenizer {
             if (id == null && b < 0x80) id = tokenToId.get(String.valueOf((char) b));
             byteToken[b] = id == null ? -1 : id;
         }
+        LongLongMap pairs = new LongLongMap(tokens.length * 4);
+        for (String t : tokens) {
+            for (int i = 0; i < t.length(); ) {
+                int a = t.codePointAt(i);
+                i += Character.charCount(a);
+                if (i >= t.length()) break;
+                pairs.putIfAbsent(pairKey(a, t.codePointAt(i)), 1);
+            }
+        }
+        this.innerPairs = pairs;
         buildPieces();
     }
+
+    private static long pairKey(int a, int b) { return ((long) a << 21) | b; }
 
     @Override public boolean addsSpacePrefix() { return addSpacePrefix; }
 
@@ -45,13 +64,38 @@ final class SpmTokenizer extends BaseTokenizer {
             char c = text.charAt(i);
             sb.append(c == ' ' ? SPACE_MARK : c);
         }
-        new Session(sb.toString()).run(out);
+        String s = sb.toString();
+        int segStart = 0, prevCp = -1;
+        for (int i = 0; i < s.length(); ) {
+            int cp = s.codePointAt(i);
+            if (prevCp >= 0 && innerPairs.get(pairKey(prevCp, cp), 0) == 0) {
+                segment(s.substring(segStart, i), out);
+                segStart = i;
+            }
+            prevCp = cp;
+            i += Character.charCount(cp);
+        }
+        if (segStart < s.length()) segment(s.substring(segStart), out);
+    }
+
+    private void segment(String seg, IntList out) {
+        int[] cached = cache.get(seg);
+        if (cached != null) {
+            for (int id : cached) out.add(id);
+            return;
+        }
+        int start = out.size;
+        Session session = new Session(seg);
+        session.run(out);
+        QUEUE_OPS.add(session.ops);
+        cache.put(seg, java.util.Arrays.copyOfRange(out.a, start, out.size));
     }
 
     private final class Session {
         final String s;
         int[] start, len, prev, next;
         final LongHeap heap = new LongHeap();
+        long ops;
 
         Session(String s) { this.s = s; }
 
@@ -66,6 +110,7 @@ final class SpmTokenizer extends BaseTokenizer {
             for (int i = 1; i < n; i++) tryAddBigram(i - 1, i);
             while (!heap.isEmpty()) {
                 heap.pop();
+                ops++;
                 long val = heap.topVal;
                 int left = (int) (val >>> 32), size = (int) val;
                 // the entry's right symbol was left's next when pushed; left's next changes only when left absorbs
@@ -101,6 +146,7 @@ final class SpmTokenizer extends BaseTokenizer {
             // score descending, then left ascending: llama.cpp's llm_bigram_spm comparator
             long key = ((long) ~sortable(scores[id]) << 32) | (left & 0xFFFFFFFFL);
             heap.push(key, ((long) left << 32) | (end - start[left]));
+            ops++;
         }
     }
 
