@@ -59,6 +59,8 @@ public final class LlamaModel implements AutoCloseable {
 
     private final GgufFile file;
     private final LlamaConfig c;
+    private final gale.tokenizer.Tokenizer tokenizer;
+    private final java.util.Set<Integer> endOfGeneration;
     private final Device device;
     private final ExecutionPlan plan;
     private final GridScheduler grids = new GridScheduler();
@@ -92,9 +94,14 @@ public final class LlamaModel implements AutoCloseable {
     private static final int ARGMAX_PARTS = 64;
     private int position;
 
-    private LlamaModel(GgufFile file, LlamaWeights w, Options o) {
+    private LlamaModel(GgufFile file, LlamaWeights w, Options o) throws GgufFormatException {
         this.file = file;
         this.c = w.config();
+        this.tokenizer = GgufTokenizer.tokenizer(file);
+        this.endOfGeneration = java.util.Set.copyOf(GgufTokenizer.endOfGeneration(file, tokenizer.vocabulary()));
+        if (tokenizer.vocabulary().size() != c.vocabSize())
+            throw new GgufFormatException(file.source(), "tokenizer.ggml.tokens", file.valueOffset("tokenizer.ggml.tokens"),
+                    "has " + tokenizer.vocabulary().size() + " tokens but the model's vocabulary size is " + c.vocabSize());
         this.device = Devices.select(o.backend());
         this.workGroups = device.info().type().equals("GPU");
         this.cacheType = o.cacheType();
@@ -202,6 +209,27 @@ public final class LlamaModel implements AutoCloseable {
                 .task("argmaxFinal", Sampling::argmaxFinal, next, partMax, partIdx, ARGMAX_PARTS)
                 .transferToHost(DataTransferMode.EVERY_EXECUTION, next);
     }
+
+    /** The model's tokenizer (from the file's metadata). */
+    public gale.tokenizer.Tokenizer tokenizer() { return tokenizer; }
+
+    /** Token ids that end generation (EOS, EOT…). */
+    public java.util.Set<Integer> endOfGeneration() { return endOfGeneration; }
+
+    /** The file's {@code tokenizer.chat_template}, or null. */
+    public String chatTemplate() {
+        var v = file.get("tokenizer.chat_template");
+        return v != null && v.type() == gale.engine.gguf.GgufValueType.STRING ? v.asString() : null;
+    }
+
+    /** The file's {@code general.name}, or the file name. */
+    public String name() {
+        var v = file.get("general.name");
+        return v != null && v.type() == gale.engine.gguf.GgufValueType.STRING ? v.asString() : file.source();
+    }
+
+    /** Bytes of weights in the file. */
+    public long fileBytes() { return file.segment().byteSize(); }
 
     /** Hyperparameters from the file. */
     public LlamaConfig config() { return c; }
