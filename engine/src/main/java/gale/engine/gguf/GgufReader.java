@@ -300,7 +300,12 @@ final class GgufReader {
             case FLOAT64 -> seg.asSlice(pos, bytes).toArray(ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN));
             case BOOL -> {
                 boolean[] b = new boolean[n];
-                for (int i = 0; i < n; i++) b[i] = bool(f + "[" + i + "]");
+                for (int i = 0; i < n; i++) {
+                    int v = seg.get(ValueLayout.JAVA_BYTE, pos + i);
+                    if (v != 0 && v != 1) throw error(f + "[" + i + "]", pos + i, "bool byte " + (v & 0xFF) + " is neither 0 nor 1");
+                    b[i] = v == 1;
+                }
+                pos += n; // count <= remaining bytes was checked above
                 yield b;
             }
             case STRING -> {
