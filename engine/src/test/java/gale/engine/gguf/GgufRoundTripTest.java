@@ -118,6 +118,20 @@ class GgufRoundTripTest {
         }
     }
 
+    @Test void floatArraysExportAndRowSlices() throws Exception {
+        float[] v = Fixtures.values(64 * 3, 99);
+        GgufWriter w = new GgufWriter()
+                .addTensor("a", GgmlType.F32, new long[]{64, 3}, FloatArray.of(v))
+                .addTensor("b", GgmlType.Q8_0, new long[]{64, 3}, FloatArray.of(v));
+        GgufFile f = Fixtures.parse(w.toByteArray());
+        assertArrayEquals(v, f.tensor("a").dequantize());
+        assertArrayEquals(GgmlType.Q8_0.dequantize(GgmlType.Q8_0.quantize(v)), f.tensor("b").dequantize());
+        GgufTensor b = f.tensor("b");
+        assertEquals(2 * 34, b.rowBytes());
+        assertEquals(b.segment().address() + 2 * b.rowBytes(), b.rowSegment(2).address());
+        assertThrows(IndexOutOfBoundsException.class, () -> b.rowSegment(3));
+    }
+
     @Test void version2AndCustomAlignmentRoundTrip() throws Exception {
         GgufWriter w = Fixtures.allTypes().version(2).alignment(64);
         GgufFile f = Fixtures.parse(w.toByteArray());
