@@ -76,15 +76,24 @@ final class GgufReader {
         return v;
     }
 
-    private byte[] stringBytes(String f) throws GgufFormatException {
+    private byte[] stringBytes(String f) throws GgufFormatException { return stringBytes(f, -1); }
+
+    /** A string's bytes; {@code index} >= 0 names an array element (the field name is built only for errors). */
+    private byte[] stringBytes(String f, long index) throws GgufFormatException {
         long at = pos;
-        long len = u64Count(f + ".length");
-        if (len > MAX_STRING_BYTES) throw error(f + ".length", at, "string length " + len + " exceeds the cap of " + MAX_STRING_BYTES + " bytes");
-        if (len > size - pos) throw error(f + ".length", at, "string length " + len + " exceeds the " + (size - pos) + " bytes left in the file");
-        byte[] b = seg.asSlice(pos, len).toArray(ValueLayout.JAVA_BYTE);
+        if (8 > size - pos) throw error(name(f, index) + ".length", pos, "truncated: needs 8 bytes, " + (size - pos) + " remain in the " + size + "-byte file");
+        long len = seg.get(LE_LONG, pos);
+        pos += 8;
+        if (len < 0 || len > MAX_STRING_BYTES)
+            throw error(name(f, index) + ".length", at, "string length " + Long.toUnsignedString(len) + " exceeds the cap of " + MAX_STRING_BYTES + " bytes");
+        if (len > size - pos) throw error(name(f, index) + ".length", at, "string length " + len + " exceeds the " + (size - pos) + " bytes left in the file");
+        byte[] b = new byte[(int) len];
+        MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, pos, b, 0, (int) len);
         pos += len;
         return b;
     }
+
+    private static String name(String f, long index) { return index < 0 ? f : f + "[" + index + "]"; }
 
     /** Keys and tensor names must be valid UTF-8: they are matched exactly. */
     private String strictString(String f, byte[] b, long at) throws GgufFormatException {
@@ -310,7 +319,7 @@ final class GgufReader {
             }
             case STRING -> {
                 String[] s = new String[n];
-                for (int i = 0; i < n; i++) s[i] = new String(stringBytes(f + "[" + i + "]"), StandardCharsets.UTF_8);
+                for (int i = 0; i < n; i++) s[i] = new String(stringBytes(f, i), StandardCharsets.UTF_8);
                 yield s;
             }
             case ARRAY -> throw new AssertionError();
