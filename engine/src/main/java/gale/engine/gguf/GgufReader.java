@@ -26,6 +26,7 @@ final class GgufReader {
     static final int MAX_STRING_BYTES = 1 << 26;
     static final int MAX_ARRAY_ELEMENTS = 1 << 28;
     static final int MAX_STRING_ARRAY_ELEMENTS = 1 << 24;
+    static final int MAX_KEY_BYTES = 65535;      // the GGUF spec's limit for keys
     static final int MAX_TENSOR_NAME_BYTES = 63; // GGML_MAX_NAME (64) less the NUL
     static final int MAX_ALIGNMENT = 1 << 20;
     static final int MAX_DIMS = 4;
@@ -145,6 +146,7 @@ final class GgufReader {
             String field = "kv[" + i + "].key";
             byte[] kb = stringBytes(field);
             if (kb.length == 0) throw error(field, keyAt, "empty key");
+            if (kb.length > MAX_KEY_BYTES) throw error(field, keyAt, "key of " + kb.length + " bytes exceeds the GGUF limit of " + MAX_KEY_BYTES + ": " + printable(kb));
             String key = strictString(field, kb, keyAt);
             if (metadata.containsKey(key)) throw error("key '" + key + "'", keyAt, "duplicate key (first at value offset " + valueOffsets.get(key) + ")");
             long typeAt = pos;

@@ -57,6 +57,10 @@ class GgufMalformedTest {
 
     @Test void emptyKey() { expect(Raw.header(3, 0, 1).str("").u32(0).u8(0).zeros(8).build(), "kv[0].key", 24); }
 
+    @Test void keyOverTheSpecLimit() {
+        assertTrue(expect(Raw.header(3, 0, 1).str("k".repeat(65536)).u32(0).u8(0).build(), "kv[0].key", 24).getMessage().contains("65535"));
+    }
+
     @Test void keyNotUtf8() {
         expect(Raw.header(3, 0, 1).u64(2).bytes(new byte[]{(byte) 0xC3, 0x28}).u32(0).u8(0).build(), "kv[0].key", 24);
     }
