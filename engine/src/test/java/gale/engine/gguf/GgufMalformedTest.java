@@ -120,6 +120,12 @@ class GgufMalformedTest {
         assertTrue(expect(b, "llama.block_count", at[0]).getMessage().contains("integer"));
     }
 
+    @Test void hyperparameterTypesCheckedForTheDeclaredArchitecture() {
+        Raw r = Raw.header(3, 0, 2).str("general.architecture").u32(8).str("qwen2").str("qwen2.block_count").u32(8);
+        long at = r.pos();
+        expect(r.str("x").build(), "qwen2.block_count", at);
+    }
+
     @Test void epsilonAsInteger() {
         long[] at = new long[1];
         expect(oneKv("llama.attention.layer_norm_rms_epsilon", new Raw().u32(4).u32(1), at), "llama.attention.layer_norm_rms_epsilon", at[0]);
