@@ -23,7 +23,7 @@ public enum GgmlType {
     Q5_0(6, 32, 22, false),
     Q5_1(7, 32, 24, false),
     Q8_0(8, 32, 34, true),
-    Q8_1(9, 32, 36, false),
+    Q8_1(9, 32, 36, false), // ggml's sizeof(block_q8_1); gguf-py 0.19 says 40, but Q8_1 never appears in files
     Q2_K(10, 256, 84, false),
     Q3_K(11, 256, 110, false),
     Q4_K(12, 256, 144, true),
@@ -44,9 +44,14 @@ public enum GgmlType {
     I64(27, 1, 8, false),
     F64(28, 1, 8, false),
     IQ1_M(29, 256, 56, false),
-    BF16(30, 1, 2, true);
+    BF16(30, 1, 2, true),
+    TQ1_0(34, 256, 54, false),
+    TQ2_0(35, 256, 66, false),
+    MXFP4(39, 32, 17, false),
+    NVFP4(40, 64, 36, false),
+    Q1_0(41, 128, 18, false);
 
-    private static final GgmlType[] BY_ID = new GgmlType[31];
+    private static final GgmlType[] BY_ID = new GgmlType[42];
     static { for (GgmlType t : values()) BY_ID[t.id] = t; }
 
     private final int id;

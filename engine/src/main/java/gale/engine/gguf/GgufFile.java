@@ -19,7 +19,8 @@ import java.util.Map;
  *
  * <p>Limits beyond the format (documented caps): strings ≤ {@value GgufReader#MAX_STRING_BYTES} bytes, arrays ≤
  * {@value GgufReader#MAX_ARRAY_ELEMENTS} elements ({@value GgufReader#MAX_STRING_ARRAY_ELEMENTS} for string arrays),
- * tensor names 1..{@value GgufReader#MAX_TENSOR_NAME_BYTES} bytes (ggml's limit), alignment a power of two ≤
+ * keys 1..{@value GgufReader#MAX_KEY_BYTES} bytes (the spec's limit), tensor names
+ * 1..{@value GgufReader#MAX_TENSOR_NAME_BYTES} bytes (ggml's limit), alignment a power of two ≤
  * {@value GgufReader#MAX_ALIGNMENT}.
  *
  * <p>Thread-safe for reading after {@link #open}; {@link #close()} unmaps the file (shared arena), after which

@@ -4,7 +4,8 @@ package gale.engine.gguf;
 import java.util.Map;
 
 /**
- * Checks the types of well-known metadata keys when a file is opened, so that consumers can read them without
+ * Checks the types of well-known metadata keys (general, tokenizer, and the hyperparameters under the prefix named by
+ * {@code general.architecture}, {@code llama.} when absent) when a file is opened, so that consumers can read them without
  * defensive checks and a wrong type (the root of several llama.cpp CVEs: scores that are not f32, token types that
  * are not i32) is reported at the value's offset. Integer-valued keys accept any integer type (writers differ),
  * float-valued keys FLOAT32 or FLOAT64; ranges are checked by the consumers ({@code LlamaConfig}). Stateless.
@@ -52,10 +53,13 @@ final class GgufKeys {
             Map.entry("rope.dimension_count", Kind.INTEGER));
 
     static void checkTypes(String source, Map<String, GgufValue> meta, Map<String, Long> offsets) throws GgufFormatException {
+        // hyperparameter keys live under the architecture's name ("llama.block_count")
+        GgufValue arch = meta.get("general.architecture");
+        String prefix = arch != null && arch.type() == GgufValueType.STRING ? arch.asString() + "." : "llama.";
         for (Map.Entry<String, GgufValue> e : meta.entrySet()) {
             String key = e.getKey();
             Kind kind = GENERAL.get(key);
-            if (kind == null && key.startsWith("llama.")) kind = PER_ARCH.get(key.substring("llama.".length()));
+            if (kind == null && key.startsWith(prefix)) kind = PER_ARCH.get(key.substring(prefix.length()));
             if (kind != null && !matches(kind, e.getValue()))
                 throw new GgufFormatException(source, key, offsets.get(key), "must be " + describe(kind) + ", found " + typeOf(e.getValue()) + " " + e.getValue());
         }

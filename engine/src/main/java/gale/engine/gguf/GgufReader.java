@@ -26,6 +26,7 @@ final class GgufReader {
     static final int MAX_STRING_BYTES = 1 << 26;
     static final int MAX_ARRAY_ELEMENTS = 1 << 28;
     static final int MAX_STRING_ARRAY_ELEMENTS = 1 << 24;
+    static final int MAX_KEY_BYTES = 65535;      // the GGUF spec's limit for keys
     static final int MAX_TENSOR_NAME_BYTES = 63; // GGML_MAX_NAME (64) less the NUL
     static final int MAX_ALIGNMENT = 1 << 20;
     static final int MAX_DIMS = 4;
@@ -76,15 +77,24 @@ final class GgufReader {
         return v;
     }
 
-    private byte[] stringBytes(String f) throws GgufFormatException {
+    private byte[] stringBytes(String f) throws GgufFormatException { return stringBytes(f, -1); }
+
+    /** A string's bytes; {@code index} >= 0 names an array element (the field name is built only for errors). */
+    private byte[] stringBytes(String f, long index) throws GgufFormatException {
         long at = pos;
-        long len = u64Count(f + ".length");
-        if (len > MAX_STRING_BYTES) throw error(f + ".length", at, "string length " + len + " exceeds the cap of " + MAX_STRING_BYTES + " bytes");
-        if (len > size - pos) throw error(f + ".length", at, "string length " + len + " exceeds the " + (size - pos) + " bytes left in the file");
-        byte[] b = seg.asSlice(pos, len).toArray(ValueLayout.JAVA_BYTE);
+        if (8 > size - pos) throw error(name(f, index) + ".length", pos, "truncated: needs 8 bytes, " + (size - pos) + " remain in the " + size + "-byte file");
+        long len = seg.get(LE_LONG, pos);
+        pos += 8;
+        if (len < 0 || len > MAX_STRING_BYTES)
+            throw error(name(f, index) + ".length", at, "string length " + Long.toUnsignedString(len) + " exceeds the cap of " + MAX_STRING_BYTES + " bytes");
+        if (len > size - pos) throw error(name(f, index) + ".length", at, "string length " + len + " exceeds the " + (size - pos) + " bytes left in the file");
+        byte[] b = new byte[(int) len];
+        MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, pos, b, 0, (int) len);
         pos += len;
         return b;
     }
+
+    private static String name(String f, long index) { return index < 0 ? f : f + "[" + index + "]"; }
 
     /** Keys and tensor names must be valid UTF-8: they are matched exactly. */
     private String strictString(String f, byte[] b, long at) throws GgufFormatException {
@@ -136,6 +146,7 @@ final class GgufReader {
             String field = "kv[" + i + "].key";
             byte[] kb = stringBytes(field);
             if (kb.length == 0) throw error(field, keyAt, "empty key");
+            if (kb.length > MAX_KEY_BYTES) throw error(field, keyAt, "key of " + kb.length + " bytes exceeds the GGUF limit of " + MAX_KEY_BYTES + ": " + printable(kb));
             String key = strictString(field, kb, keyAt);
             if (metadata.containsKey(key)) throw error("key '" + key + "'", keyAt, "duplicate key (first at value offset " + valueOffsets.get(key) + ")");
             long typeAt = pos;
@@ -300,12 +311,17 @@ final class GgufReader {
             case FLOAT64 -> seg.asSlice(pos, bytes).toArray(ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN));
             case BOOL -> {
                 boolean[] b = new boolean[n];
-                for (int i = 0; i < n; i++) b[i] = bool(f + "[" + i + "]");
+                for (int i = 0; i < n; i++) {
+                    int v = seg.get(ValueLayout.JAVA_BYTE, pos + i);
+                    if (v != 0 && v != 1) throw error(f + "[" + i + "]", pos + i, "bool byte " + (v & 0xFF) + " is neither 0 nor 1");
+                    b[i] = v == 1;
+                }
+                pos += n; // count <= remaining bytes was checked above
                 yield b;
             }
             case STRING -> {
                 String[] s = new String[n];
-                for (int i = 0; i < n; i++) s[i] = new String(stringBytes(f + "[" + i + "]"), StandardCharsets.UTF_8);
+                for (int i = 0; i < n; i++) s[i] = new String(stringBytes(f, i), StandardCharsets.UTF_8);
                 yield s;
             }
             case ARRAY -> throw new AssertionError();

@@ -80,6 +80,12 @@ public final class GgufTensor {
     /** The tensor's bytes: a read-only zero-copy slice of the file. */
     public MemorySegment segment() { return data; }
 
+    /** Row {@code row}'s bytes: a zero-copy slice. */
+    public MemorySegment rowSegment(long row) {
+        if (row < 0 || row >= rowCount()) throw new IndexOutOfBoundsException("row " + row + " of tensor '" + name + "' with " + rowCount() + " rows");
+        return data.asSlice(row * rowBytes(), rowBytes());
+    }
+
     /** The bytes as a zero-copy {@link ByteArray} (raw blocks for quantised types). */
     public ByteArray asByteArray() { return ByteArray.view(data); }
 

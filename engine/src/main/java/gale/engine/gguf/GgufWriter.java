@@ -1,6 +1,8 @@
 // Writes GGUF files: metadata of every type, tensors of every supported type, alignment and padding.
 package gale.engine.gguf;
 
+import gale.compute.FloatArray;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -112,6 +114,14 @@ public final class GgufWriter {
         return addTensor(name, type, shape, MemorySegment.ofArray(type.quantize(values)));
     }
 
+    /** Adds a tensor from a host {@link FloatArray} (training export), converted or quantised to {@code type}. */
+    public GgufWriter addTensor(String name, GgmlType type, long[] shape, FloatArray values) {
+        // FloatArray memory is in native order; GGUF is little-endian
+        if (type == GgmlType.F32 && java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN)
+            return addTensor(name, type, shape, values.segment());
+        return addTensor(name, type, shape, values.toArray());
+    }
+
     private int alignmentValue() {
         GgufValue a = metadata.get(GgufFile.KEY_ALIGNMENT);
         return a == null ? GgufFile.DEFAULT_ALIGNMENT : (int) a.asLong();
@@ -126,7 +136,11 @@ public final class GgufWriter {
             Files.deleteIfExists(tmp);
             throw e;
         }
-        Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        try {
+            Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (java.nio.file.AtomicMoveNotSupportedException e) {
+            Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING); // some file systems cannot rename atomically
+        }
     }
 
     /** The whole file in memory (tests, small files). */

@@ -38,7 +38,7 @@ public final class Fixtures {
     }
 
     /** A writer with metadata of all 13 types (scalars and arrays of each element type) and a tensor of each type. */
-    static GgufWriter allTypes() {
+    public static GgufWriter allTypes() {
         GgufWriter w = new GgufWriter();
         w.put("general.architecture", GgufValue.string("test"));
         w.put("t.u8", GgufValue.uint8(255));
@@ -75,18 +75,18 @@ public final class Fixtures {
         return w;
     }
 
-    static GgufFile parse(byte[] b) throws GgufFormatException {
+    public static GgufFile parse(byte[] b) throws GgufFormatException {
         return GgufFile.parse(MemorySegment.ofArray(b), "test.gguf");
     }
 
     /** Parses {@code b}, expecting a GgufFormatException that names {@code field} at {@code offset}. */
-    static GgufFormatException expect(byte[] b, String field, long offset) {
+    public static GgufFormatException expect(byte[] b, String field, long offset) {
         GgufFormatException e = assertThrows(GgufFormatException.class, () -> parse(b));
         assertField(e, field, offset);
         return e;
     }
 
-    static void assertField(GgufFormatException e, String field, long offset) {
+    public static void assertField(GgufFormatException e, String field, long offset) {
         System.out.println("rejected: " + e.getMessage());
         assertTrue(e.field().contains(field), "field '" + e.field() + "' should name '" + field + "': " + e.getMessage());
         assertEquals(offset, e.offset(), "offset in: " + e.getMessage());

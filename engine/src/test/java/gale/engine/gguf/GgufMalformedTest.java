@@ -57,6 +57,10 @@ class GgufMalformedTest {
 
     @Test void emptyKey() { expect(Raw.header(3, 0, 1).str("").u32(0).u8(0).zeros(8).build(), "kv[0].key", 24); }
 
+    @Test void keyOverTheSpecLimit() {
+        assertTrue(expect(Raw.header(3, 0, 1).str("k".repeat(65536)).u32(0).u8(0).build(), "kv[0].key", 24).getMessage().contains("65535"));
+    }
+
     @Test void keyNotUtf8() {
         expect(Raw.header(3, 0, 1).u64(2).bytes(new byte[]{(byte) 0xC3, 0x28}).u32(0).u8(0).build(), "kv[0].key", 24);
     }
@@ -114,6 +118,12 @@ class GgufMalformedTest {
         long[] at = new long[1];
         byte[] b = oneKv("llama.block_count", new Raw().u32(8).str("12"), at);
         assertTrue(expect(b, "llama.block_count", at[0]).getMessage().contains("integer"));
+    }
+
+    @Test void hyperparameterTypesCheckedForTheDeclaredArchitecture() {
+        Raw r = Raw.header(3, 0, 2).str("general.architecture").u32(8).str("qwen2").str("qwen2.block_count").u32(8);
+        long at = r.pos();
+        expect(r.str("x").build(), "qwen2.block_count", at);
     }
 
     @Test void epsilonAsInteger() {

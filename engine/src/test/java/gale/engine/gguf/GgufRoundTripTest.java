@@ -99,6 +99,39 @@ class GgufRoundTripTest {
         assertThrows(IllegalStateException.class, () -> fa.get(0), "the map is gone after close");
     }
 
+    @Test void tensorsBeyondTwoGigabytesInOneMap() throws Exception {
+        // a sparse file: the tensor's data lies 3 GiB into the data section, without using 3 GiB of disk
+        long far = 3L << 30;
+        byte[] head = Fixtures.Raw.header(3, 2, 0).tensor("near", GgmlType.F32, 0, 8).tensor("far", GgmlType.F32, far, 8).pad(32).build();
+        Path p = dir.resolve("sparse.gguf");
+        try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(p.toFile(), "rw")) {
+            raf.write(head);
+            raf.setLength(head.length + far + 32);
+            raf.seek(head.length + far);
+            raf.write(new byte[]{0, 0, (byte) 0x80, 0x3F}); // 1.0f
+        }
+        try (GgufFile f = GgufFile.open(p)) {
+            GgufTensor t = f.tensor("far");
+            assertTrue(t.fileOffset() > Integer.MAX_VALUE);
+            assertEquals(1.0f, t.asFloatArray().get(0));
+            assertEquals(0.0f, t.dequantize()[7]);
+        }
+    }
+
+    @Test void floatArraysExportAndRowSlices() throws Exception {
+        float[] v = Fixtures.values(64 * 3, 99);
+        GgufWriter w = new GgufWriter()
+                .addTensor("a", GgmlType.F32, new long[]{64, 3}, FloatArray.of(v))
+                .addTensor("b", GgmlType.Q8_0, new long[]{64, 3}, FloatArray.of(v));
+        GgufFile f = Fixtures.parse(w.toByteArray());
+        assertArrayEquals(v, f.tensor("a").dequantize());
+        assertArrayEquals(GgmlType.Q8_0.dequantize(GgmlType.Q8_0.quantize(v)), f.tensor("b").dequantize());
+        GgufTensor b = f.tensor("b");
+        assertEquals(2 * 34, b.rowBytes());
+        assertEquals(b.segment().address() + 2 * b.rowBytes(), b.rowSegment(2).address());
+        assertThrows(IndexOutOfBoundsException.class, () -> b.rowSegment(3));
+    }
+
     @Test void version2AndCustomAlignmentRoundTrip() throws Exception {
         GgufWriter w = Fixtures.allTypes().version(2).alignment(64);
         GgufFile f = Fixtures.parse(w.toByteArray());
