@@ -1,0 +1,112 @@
+// `gale bench`: llama-bench's protocol (pp and tg tests, mean ± sd over repetitions), one row per backend.
+package gale.engine.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import gale.engine.inference.LlamaModel;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Benchmark prompt processing (pp) and generation (tg) like llama-bench: random tokens, mean ± sd over repetitions.")
+final class BenchCommand implements Callable<Integer> {
+    @Mixin ModelOptions model;
+
+    @Option(names = {"-p", "--n-prompt"}, paramLabel = "N", defaultValue = "512", description = "Prompt tokens of the pp test; 0 skips it (default: ${DEFAULT-VALUE}).")
+    int nPrompt;
+
+    @Option(names = {"-n", "--n-gen"}, paramLabel = "N", defaultValue = "128", description = "Generated tokens of the tg test; 0 skips it (default: ${DEFAULT-VALUE}).")
+    int nGen;
+
+    @Option(names = {"-r", "--repetitions"}, paramLabel = "N", defaultValue = "5", description = "Repetitions per test (default: ${DEFAULT-VALUE}).")
+    int reps;
+
+    @Option(names = "--backends", split = ",", paramLabel = "ID[,ID…]", description = "Devices to compare (default: --backend).")
+    List<String> backends;
+
+    @Option(names = "--json", description = "Print JSON rows instead of a markdown table.")
+    boolean json;
+
+    record Row(String model, long sizeBytes, long params, String backend, String device, String test, double mean, double sd, double[] samples) {}
+
+    @Override public Integer call() throws Exception {
+        if (reps < 1) throw new IllegalArgumentException("--repetitions must be >= 1, got " + reps);
+        List<String> ids = backends != null ? backends : List.of(model.backend);
+        List<Row> rows = new ArrayList<>();
+        for (String id : ids) {
+            try (LlamaModel m = LlamaModel.load(model.modelPath(), model.options(id))) {
+                int vocab = m.config().vocabSize();
+                if (nPrompt + nGen > m.contextLength())
+                    throw new IllegalArgumentException("pp" + nPrompt + " + tg" + nGen + " exceeds the context length " + m.contextLength());
+                SplittableRandom rnd = new SplittableRandom(42);
+                long params = parameterCount(m);
+                // warm-up: compiles kernels and JITs the jvm paths
+                m.greedy(randomTokens(rnd, Math.max(1, Math.min(nPrompt, 32)), vocab));
+                m.greedy(new int[]{1});
+                if (nPrompt > 0) {
+                    double[] s = new double[reps];
+                    for (int r = 0; r < reps; r++) {
+                        m.rewind(0);
+                        int[] toks = randomTokens(rnd, nPrompt, vocab);
+                        long t0 = System.nanoTime();
+                        m.greedy(toks);
+                        s[r] = nPrompt / ((System.nanoTime() - t0) / 1e9);
+                    }
+                    rows.add(row(m, params, "pp" + nPrompt, s));
+                }
+                if (nGen > 0) {
+                    double[] s = new double[reps];
+                    for (int r = 0; r < reps; r++) {
+                        m.rewind(0);
+                        int t = rnd.nextInt(vocab);
+                        long t0 = System.nanoTime();
+                        for (int i = 0; i < nGen; i++) t = m.greedy(new int[]{t});
+                        s[r] = nGen / ((System.nanoTime() - t0) / 1e9);
+                    }
+                    rows.add(row(m, params, "tg" + nGen, s));
+                }
+            }
+        }
+        if (json) {
+            System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(rows));
+        } else {
+            System.out.println("| model | size | params | backend | device | test | t/s |");
+            System.out.println("| --- | ---: | ---: | --- | --- | ---: | ---: |");
+            for (Row r : rows)
+                System.out.printf("| %s | %.2f MiB | %.2f M | %s | %s | %s | %.2f ± %.2f |%n", r.model, r.sizeBytes / 1048576.0,
+                        r.params / 1e6, r.backend, r.device, r.test, r.mean, r.sd);
+        }
+        return 0;
+    }
+
+    private static Row row(LlamaModel m, long params, String test, double[] s) {
+        double mean = 0;
+        for (double x : s) mean += x;
+        mean /= s.length;
+        double var = 0;
+        for (double x : s) var += (x - mean) * (x - mean);
+        double sd = s.length > 1 ? Math.sqrt(var / (s.length - 1)) : 0;
+        return new Row(m.name(), m.fileBytes(), params, m.device().id(), m.device().info().name(), test, mean, sd, s);
+    }
+
+    private static int[] randomTokens(SplittableRandom r, int n, int vocab) {
+        int[] t = new int[n];
+        for (int i = 0; i < n; i++) t[i] = r.nextInt(vocab);
+        return t;
+    }
+
+    private static long parameterCount(LlamaModel m) {
+        var c = m.config();
+        long dim = c.embeddingLength(), kv = c.kvDim(), ff = c.feedForwardLength();
+        long perLayer = 2 * dim + 2 * dim * dim + 2 * kv * dim + 3 * dim * ff;
+        return c.vocabSize() * dim * 2 + dim + c.blockCount() * perLayer;
+    }
+}
