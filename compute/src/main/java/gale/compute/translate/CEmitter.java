@@ -696,7 +696,9 @@ final class CEmitter {
             boolean isLong = pk == TypeKind.LONG;
             String t = d.scalar(isLong ? "long" : "int");
             String fn = "gale_" + name + (isLong ? "l" : "i");
-            String body = switch (name) { case "abs" -> "return x < 0 ? -x : x;"; case "max" -> "return a > b ? a : b;"; default -> "return a < b ? a : b;"; };
+            // abs negates in unsigned arithmetic: -MIN_VALUE is undefined in C, and LLVM exploits that
+            // (it folded abs(INT_MIN) % 5 to +3 where Java gives -3).
+            String body = switch (name) { case "abs" -> "return x < 0 ? (" + t + ")(0 - (" + d.unsigned(isLong) + ")x) : x;"; case "max" -> "return a > b ? a : b;"; default -> "return a < b ? a : b;"; };
             String params = name.equals("abs") ? t + " x" : t + " a, " + t + " b";
             prelude.need(fn, d.helperPrefix() + t + " " + fn + "(" + params + ") {\n    " + body + "\n}");
             List<String> a = new ArrayList<>();
