@@ -33,8 +33,9 @@ import java.util.Random;
  * <p>Activation memory (stored vs storing everything, incl. the T×T attention weights and scores, normalised inputs,
  * pre-RoPE q/k, SwiGLU products and softmax probabilities): {@link #activationMemory()}. For the tiny test model
  * (dim 16, 2 layers, seq 9, batch 2) and the demo model (dim 128, 4 layers, 4 heads, ffn 352, vocab 2048, seq 128,
- * batch 4) the numbers are printed by {@code TrainableLlamaTest}; for the demo model they are 14.2 MB stored vs
- * 27.3 MB storing everything (T×T weights and scores alone 4.2 MB; the gap widens as seqLen² for longer sequences).
+ * batch 4) the numbers are printed by {@code TrainableLlamaTest}: tiny 27 864 B stored vs 61 632 B storing everything
+ * (2.2×); demo 16 568 320 B stored vs 39 374 848 B (2.4×; the T×T scores and weights alone are 8.4 MB and grow as
+ * seqLen², while everything stored here grows linearly).
  *
  * <p>Deterministic: every kernel writes each element from one work-item summing in a fixed order, and the global
  * norm adds fixed partials on the host in a fixed order, so the same steps on the same device give bit-identical
