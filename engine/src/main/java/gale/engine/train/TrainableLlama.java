@@ -534,5 +534,11 @@ public final class TrainableLlama implements AutoCloseable {
         return -1;
     }
 
+    /** Turns per-task profiling on or off. */
+    public void profiling(boolean on) { plan.withProfiler(on); }
+
+    /** The plan's profile (per-task kernel time, bytes moved). */
+    public gale.compute.ProfileReport profile() { return plan.profile(); }
+
     @Override public void close() { plan.close(); }
 }
