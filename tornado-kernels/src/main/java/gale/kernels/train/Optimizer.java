@@ -1,0 +1,60 @@
+// Optimizer kernels: fixed-order partial sums of squares for the global gradient norm, and AdamW.
+package gale.kernels.train;
+
+import gale.compute.FloatArray;
+import gale.compute.Kernel;
+import gale.compute.Parallel;
+
+/**
+ * The global gradient norm is Σ over tensors of {@link #sumSquares} partials (each a contiguous chunk summed in
+ * order, then added on the host in a fixed order), so it is bitwise reproducible. {@link #adamW} then applies the
+ * scaled, clipped gradient and zeroes it for the next accumulation. Reference: {@code reference.TrainReference}.
+ */
+public final class Optimizer {
+    private Optimizer() {}
+
+    /** Layout of the hyper-parameter array read by {@link #adamW} (uploaded each step, so one graph serves every step). */
+    public static final int LR = 0, BETA1 = 1, BETA2 = 2, EPS = 3, WEIGHT_DECAY = 4, BIAS1 = 5, BIAS2 = 6, GRAD_MUL = 7, HYPER_SIZE = 8;
+
+    /** partials[offset + p] = Σ g[i]² over chunk p of ceil(n/parts) elements, p &lt; parts. */
+    @Kernel
+    public static void sumSquares(FloatArray partials, FloatArray g, int n, int parts, int offset) {
+        for (@Parallel int p = 0; p < parts; p++) {
+            int chunk = (n + parts - 1) / parts;
+            int end = Math.min(n, (p + 1) * chunk);
+            float s = 0f;
+            for (int i = p * chunk; i < end; i++) {
+                float v = g.get(i);
+                s += v * v;
+            }
+            partials.set(offset + p, s);
+        }
+    }
+
+    /**
+     * AdamW on n parameters (PyTorch's order): gr = g·GRAD_MUL; p ← p·(1 − lr·wd) when decay ≠ 0;
+     * m ← β1·m + (1−β1)·gr; v ← β2·v + (1−β2)·gr²; p ← p − lr·(m/BIAS1)/(sqrt(v/BIAS2) + eps); then g ← 0.
+     * BIAS1 = 1 − β1^t and BIAS2 = 1 − β2^t come from the host.
+     */
+    @Kernel
+    public static void adamW(FloatArray p, FloatArray g, FloatArray m, FloatArray v, FloatArray hyper, int n, int decay) {
+        for (@Parallel int i = 0; i < n; i++) {
+            float lr = hyper.get(0), b1 = hyper.get(1), b2 = hyper.get(2), eps = hyper.get(3), wd = hyper.get(4);
+            float gr = g.get(i) * hyper.get(7);
+            float w = p.get(i);
+            if (decay != 0) w = w * (1f - lr * wd);
+            float mi = b1 * m.get(i) + (1f - b1) * gr;
+            float vi = b2 * v.get(i) + (1f - b2) * gr * gr;
+            m.set(i, mi);
+            v.set(i, vi);
+            p.set(i, w - lr * (mi / hyper.get(5)) / ((float) Math.sqrt(vi / hyper.get(6)) + eps));
+            g.set(i, 0f);
+        }
+    }
+
+    /** a[i] = 0 for i &lt; n. */
+    @Kernel
+    public static void zero(FloatArray a, int n) {
+        for (@Parallel int i = 0; i < n; i++) a.set(i, 0f);
+    }
+}

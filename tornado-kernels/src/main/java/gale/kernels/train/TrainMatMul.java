@@ -1,0 +1,222 @@
+// The three mat-mul shapes of training (forward, input gradient, weight gradient), portable and Vector API twins.
+package gale.kernels.train;
+
+import gale.compute.FloatArray;
+import gale.compute.Kernel;
+import gale.compute.Parallel;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+
+/**
+ * Linear layers of training with W stored as ggml does, (rows = out, cols = in):
+ * <ul>
+ *   <li>{@link #matMul}: Y = X·Wᵀ (forward), optionally added into Y (the residual stream);</li>
+ *   <li>{@link #matMulDx}: dX = dY·W (gradient of the input), optionally added into dX (q, k, v share one input);</li>
+ *   <li>{@link #matMulDw}: dW += dYᵀ·X (gradient of the weight, accumulated over micro-batches).</li>
+ * </ul>
+ * The portable kernels compute one output element per work-item with its inner loop in a fixed order, so results
+ * are deterministic; the work-item index that varies fastest (the first {@code @Parallel} loop, OpenCL dimension 0)
+ * walks contiguous memory where it can, so PoCL and GPUs vectorise/coalesce across work-items. The {@code ...Simd}
+ * kernels are their jvm twins: register-blocked FMA over {@link FloatVector}, each output again owned by one
+ * work-item and summed in a fixed order (bitwise reproducible run to run, though not bitwise equal to the portable
+ * kernels). Reference: {@code reference.TrainReference}.
+ */
+public final class TrainMatMul {
+    private TrainMatMul() {}
+
+    /** The vector shape of the jvm twins (the machine's preferred width). */
+    public static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    private static final ByteOrder ORDER = ByteOrder.nativeOrder();
+    /** Rows (or tokens) per register block of the jvm twins. */
+    public static final int BLOCK = 4;
+
+    /** y[t, r] = (acc ≠ 0 ? y[t, r] : 0) + Σ_c x[t, c]·w[r, c]; x: (nTok, cols), w: (rows, cols), y: (nTok, rows). */
+    @Kernel(jvm = "matMulSimd")
+    public static void matMul(FloatArray y, FloatArray x, FloatArray w, int nTok, int rows, int cols, int acc) {
+        for (@Parallel int r = 0; r < rows; r++) {
+            for (@Parallel int t = 0; t < nTok; t++) {
+                long wo = (long) r * cols, xo = (long) t * cols;
+                float s = 0f;
+                for (int c = 0; c < cols; c++) s += x.get(xo + c) * w.get(wo + c);
+                long o = (long) t * rows + r;
+                y.set(o, acc != 0 ? y.get(o) + s : s);
+            }
+        }
+    }
+
+    /** dx[t, c] = (acc ≠ 0 ? dx[t, c] : 0) + Σ_r dy[t, r]·w[r, c]; dy: (nTok, rows), w: (rows, cols), dx: (nTok, cols). */
+    @Kernel(jvm = "matMulDxSimd")
+    public static void matMulDx(FloatArray dx, FloatArray dy, FloatArray w, int nTok, int rows, int cols, int acc) {
+        for (@Parallel int c = 0; c < cols; c++) {
+            for (@Parallel int t = 0; t < nTok; t++) {
+                long yo = (long) t * rows;
+                float s = 0f;
+                for (int r = 0; r < rows; r++) s += dy.get(yo + r) * w.get((long) r * cols + c);
+                long o = (long) t * cols + c;
+                dx.set(o, acc != 0 ? dx.get(o) + s : s);
+            }
+        }
+    }
+
+    /** dw[r, c] += Σ_t dy[t, r]·x[t, c]; dy: (nTok, rows), x: (nTok, cols), dw: (rows, cols). Tokens summed in order. */
+    @Kernel(jvm = "matMulDwSimd")
+    public static void matMulDw(FloatArray dw, FloatArray dy, FloatArray x, int nTok, int rows, int cols) {
+        for (@Parallel int c = 0; c < cols; c++) {
+            for (@Parallel int r = 0; r < rows; r++) {
+                float s = 0f;
+                for (int t = 0; t < nTok; t++) s += dy.get((long) t * rows + r) * x.get((long) t * cols + c);
+                long o = (long) r * cols + c;
+                dw.set(o, dw.get(o) + s);
+            }
+        }
+    }
+
+    // ---- jvm twins: one work-item per block of BLOCK output rows (matMul, matMulDw) or tokens (matMulDx) ----
+
+    /** {@link #matMul} for the jvm: per block of BLOCK weight rows, FMA dot products two tokens at a time. */
+    @Kernel(jvmOnly = true)
+    public static void matMulSimd(FloatArray y, FloatArray x, FloatArray w, int nTok, int rows, int cols, int acc) {
+        for (@Parallel int rb = 0; rb < (rows + 3) / 4; rb++) {
+            TrainMatMul.dotBlock(y.segment(), x.segment(), w.segment(), nTok, rows, cols, acc, rb * 4);
+        }
+    }
+
+    /** {@link #matMulDx} for the jvm: per block of BLOCK tokens, dx[t, c-chunk] += dy[t, r]·w[r, c-chunk] over r. */
+    @Kernel(jvmOnly = true)
+    public static void matMulDxSimd(FloatArray dx, FloatArray dy, FloatArray w, int nTok, int rows, int cols, int acc) {
+        for (@Parallel int tb = 0; tb < (nTok + 3) / 4; tb++) {
+            // C = dx (nTok × cols), A(i, k) = dy[i·rows + k], B = w (rows × cols), K = rows
+            TrainMatMul.axpyBlock(dx.segment(), dy.segment(), rows, 1, w.segment(), cols, rows, tb * 4, Math.min(4, nTok - tb * 4), acc);
+        }
+    }
+
+    /** {@link #matMulDw} for the jvm: per block of BLOCK weight rows, dw[r, c-chunk] += dy[t, r]·x[t, c-chunk] over t. */
+    @Kernel(jvmOnly = true)
+    public static void matMulDwSimd(FloatArray dw, FloatArray dy, FloatArray x, int nTok, int rows, int cols) {
+        for (@Parallel int rb = 0; rb < (rows + 3) / 4; rb++) {
+            // C = dw (rows × cols), A(i, k) = dy[k·rows + i], B = x (nTok × cols), K = nTok
+            TrainMatMul.axpyBlock(dw.segment(), dy.segment(), 1, rows, x.segment(), cols, nTok, rb * 4, Math.min(4, rows - rb * 4), 1);
+        }
+    }
+
+    /** y[t, r0..r0+3] for every t: 4 weight rows × 2 tokens of FMA accumulators, lanes reduced at the end. */
+    public static void dotBlock(MemorySegment y, MemorySegment x, MemorySegment w, int nTok, int rows, int cols, int acc, int r0) {
+        int nr = Math.min(BLOCK, rows - r0);
+        int L = SPECIES.length(), full = cols - cols % L;
+        if (nr < BLOCK) {  // edge block: one dot product at a time
+            for (int r = r0; r < r0 + nr; r++)
+                for (int t = 0; t < nTok; t++) store(y, (long) t * rows + r, dot(x, (long) t * cols, w, (long) r * cols, cols), acc);
+            return;
+        }
+        long w0 = (long) r0 * cols * 4, w1 = w0 + cols * 4L, w2 = w1 + cols * 4L, w3 = w2 + cols * 4L;
+        int t = 0;
+        for (; t + 1 < nTok; t += 2) {
+            long xa = (long) t * cols * 4, xb = xa + cols * 4L;
+            FloatVector a0 = FloatVector.zero(SPECIES), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+            for (int c = 0; c < full; c += L) {
+                long o = c * 4L;
+                FloatVector va = FloatVector.fromMemorySegment(SPECIES, x, xa + o, ORDER);
+                FloatVector vb = FloatVector.fromMemorySegment(SPECIES, x, xb + o, ORDER);
+                FloatVector v0 = FloatVector.fromMemorySegment(SPECIES, w, w0 + o, ORDER);
+                FloatVector v1 = FloatVector.fromMemorySegment(SPECIES, w, w1 + o, ORDER);
+                FloatVector v2 = FloatVector.fromMemorySegment(SPECIES, w, w2 + o, ORDER);
+                FloatVector v3 = FloatVector.fromMemorySegment(SPECIES, w, w3 + o, ORDER);
+                a0 = va.fma(v0, a0); a1 = va.fma(v1, a1); a2 = va.fma(v2, a2); a3 = va.fma(v3, a3);
+                b0 = vb.fma(v0, b0); b1 = vb.fma(v1, b1); b2 = vb.fma(v2, b2); b3 = vb.fma(v3, b3);
+            }
+            float[] sa = {a0.reduceLanes(VectorOperators.ADD), a1.reduceLanes(VectorOperators.ADD), a2.reduceLanes(VectorOperators.ADD), a3.reduceLanes(VectorOperators.ADD)};
+            float[] sb = {b0.reduceLanes(VectorOperators.ADD), b1.reduceLanes(VectorOperators.ADD), b2.reduceLanes(VectorOperators.ADD), b3.reduceLanes(VectorOperators.ADD)};
+            for (int c = full; c < cols; c++) {
+                float xva = x.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, (long) t * cols + c);
+                float xvb = x.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, (long) (t + 1) * cols + c);
+                for (int j = 0; j < BLOCK; j++) {
+                    float wv = w.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, (long) (r0 + j) * cols + c);
+                    sa[j] += xva * wv;
+                    sb[j] += xvb * wv;
+                }
+            }
+            for (int j = 0; j < BLOCK; j++) {
+                store(y, (long) t * rows + r0 + j, sa[j], acc);
+                store(y, (long) (t + 1) * rows + r0 + j, sb[j], acc);
+            }
+        }
+        for (; t < nTok; t++)
+            for (int r = r0; r < r0 + BLOCK; r++) store(y, (long) t * rows + r, dot(x, (long) t * cols, w, (long) r * cols, cols), acc);
+    }
+
+    /**
+     * C[i, j] = (acc ≠ 0 ? C[i, j] : 0) + Σ_k A(i, k)·B[k, j] for i in [i0, i0 + ni), all j &lt; n, where
+     * A(i, k) = a[i·ai + k·ak] and B, C are row-major with n columns. k runs in order; per chunk of 2 vectors of
+     * columns, ni ≤ BLOCK rows of C are kept in registers.
+     */
+    public static void axpyBlock(MemorySegment cSeg, MemorySegment a, int ai, int ak, MemorySegment b, int n, int kCount,
+                                 int i0, int ni, int acc) {
+        int L = SPECIES.length();
+        FloatVector[] v = new FloatVector[2 * BLOCK];
+        float[] av = new float[BLOCK];
+        for (int j = 0; j < n; j += 2 * L) {
+            var m0 = SPECIES.indexInRange(j, n);
+            var m1 = SPECIES.indexInRange(j + L, n);
+            for (int i = 0; i < ni; i++) {
+                long co = ((long) (i0 + i) * n + j) * 4;
+                v[2 * i] = acc != 0 ? FloatVector.fromMemorySegment(SPECIES, cSeg, co, ORDER, m0) : FloatVector.zero(SPECIES);
+                v[2 * i + 1] = acc != 0 ? FloatVector.fromMemorySegment(SPECIES, cSeg, co + L * 4L, ORDER, m1) : FloatVector.zero(SPECIES);
+            }
+            if (ni == BLOCK && m1.allTrue()) {
+                FloatVector c0 = v[0], c1 = v[1], c2 = v[2], c3 = v[3], c4 = v[4], c5 = v[5], c6 = v[6], c7 = v[7];
+                for (int k = 0; k < kCount; k++) {
+                    long bo = ((long) k * n + j) * 4;
+                    FloatVector b0 = FloatVector.fromMemorySegment(SPECIES, b, bo, ORDER);
+                    FloatVector b1 = FloatVector.fromMemorySegment(SPECIES, b, bo + L * 4L, ORDER);
+                    long ao = (long) i0 * ai + (long) k * ak;
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, a.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, ao));
+                    FloatVector x1 = FloatVector.broadcast(SPECIES, a.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, ao + ai));
+                    FloatVector x2 = FloatVector.broadcast(SPECIES, a.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, ao + 2L * ai));
+                    FloatVector x3 = FloatVector.broadcast(SPECIES, a.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, ao + 3L * ai));
+                    c0 = b0.fma(x0, c0); c1 = b1.fma(x0, c1);
+                    c2 = b0.fma(x1, c2); c3 = b1.fma(x1, c3);
+                    c4 = b0.fma(x2, c4); c5 = b1.fma(x2, c5);
+                    c6 = b0.fma(x3, c6); c7 = b1.fma(x3, c7);
+                }
+                v[0] = c0; v[1] = c1; v[2] = c2; v[3] = c3; v[4] = c4; v[5] = c5; v[6] = c6; v[7] = c7;
+            } else {
+                for (int k = 0; k < kCount; k++) {
+                    long bo = ((long) k * n + j) * 4;
+                    FloatVector b0 = FloatVector.fromMemorySegment(SPECIES, b, bo, ORDER, m0);
+                    FloatVector b1 = FloatVector.fromMemorySegment(SPECIES, b, bo + L * 4L, ORDER, m1);
+                    for (int i = 0; i < ni; i++) {
+                        FloatVector x = FloatVector.broadcast(SPECIES, a.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, (long) (i0 + i) * ai + (long) k * ak));
+                        v[2 * i] = b0.fma(x, v[2 * i]);
+                        v[2 * i + 1] = b1.fma(x, v[2 * i + 1]);
+                    }
+                }
+            }
+            for (int i = 0; i < ni; i++) {
+                long co = ((long) (i0 + i) * n + j) * 4;
+                v[2 * i].intoMemorySegment(cSeg, co, ORDER, m0);
+                v[2 * i + 1].intoMemorySegment(cSeg, co + L * 4L, ORDER, m1);
+            }
+        }
+    }
+
+    static float dot(MemorySegment x, long xo, MemorySegment w, long wo, int n) {
+        int L = SPECIES.length();
+        FloatVector s = FloatVector.zero(SPECIES);
+        int c = 0;
+        for (; c + L <= n; c += L)
+            s = FloatVector.fromMemorySegment(SPECIES, x, (xo + c) * 4, ORDER).fma(FloatVector.fromMemorySegment(SPECIES, w, (wo + c) * 4, ORDER), s);
+        float r = s.reduceLanes(VectorOperators.ADD);
+        for (; c < n; c++)
+            r += x.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, xo + c) * w.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, wo + c);
+        return r;
+    }
+
+    private static void store(MemorySegment y, long i, float s, int acc) {
+        var F = java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED;
+        y.setAtIndex(F, i, acc != 0 ? y.getAtIndex(F, i) + s : s);
+    }
+}

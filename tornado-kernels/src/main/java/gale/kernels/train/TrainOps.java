@@ -1,0 +1,93 @@
+// Elementwise and per-row training kernels: embedding scatter, SwiGLU backward, fused softmax + cross-entropy,
+// loss sums, copies.
+package gale.kernels.train;
+
+import gale.compute.FloatArray;
+import gale.compute.IntArray;
+import gale.compute.Kernel;
+import gale.compute.Parallel;
+
+/** Small training kernels; all deterministic (no atomics, fixed summation orders). Reference: {@code reference.TrainReference}. */
+public final class TrainOps {
+    private TrainOps() {}
+
+    /**
+     * dTable[tokens[t], c] += dx[t, c] for every t, in token order. One work-item per column c owns that column of
+     * every row, so repeated tokens never race and the sum order is fixed. dTable: (vocab, dim); dx: (nTok, dim).
+     */
+    @Kernel
+    public static void embeddingBackward(FloatArray dTable, FloatArray dx, IntArray tokens, int nTok, int dim) {
+        for (@Parallel int c = 0; c < dim; c++) {
+            for (int t = 0; t < nTok; t++) {
+                long o = (long) tokens.get(t) * dim + c;
+                dTable.set(o, dTable.get(o) + dx.get((long) t * dim + c));
+            }
+        }
+    }
+
+    /**
+     * Gradient of h = silu(g)·u: dUp = dH·silu(g), dGate = dH·u·σ(g)·(1 + g·(1 − σ(g))). All (n).
+     */
+    @Kernel
+    public static void swiGluBackward(FloatArray dGate, FloatArray dUp, FloatArray dH, FloatArray gate, FloatArray up, int n) {
+        for (@Parallel int i = 0; i < n; i++) {
+            float g = gate.get(i), dh = dH.get(i);
+            float sig = 1f / (1f + (float) Math.exp(-g));
+            dUp.set(i, dh * g * sig);
+            dGate.set(i, dh * up.get(i) * sig * (1f + g * (1f - sig)));
+        }
+    }
+
+    /**
+     * Fused softmax + cross-entropy per row of logits: (nTok, vocab), replaced in place by dLoss/dlogits =
+     * softmax − onehot(target) (unscaled); loss[t] = logsumexp − logit[target]. A row whose target is −1 gets loss 0
+     * and a zero gradient.
+     */
+    @Kernel
+    public static void crossEntropy(FloatArray logits, FloatArray loss, IntArray targets, int nTok, int vocab) {
+        for (@Parallel int t = 0; t < nTok; t++) {
+            long base = (long) t * vocab;
+            int target = targets.get(t);
+            if (target < 0) {
+                for (int j = 0; j < vocab; j++) logits.set(base + j, 0f);
+                loss.set(t, 0f);
+            } else {
+                float max = logits.get(base);
+                for (int j = 1; j < vocab; j++) max = Math.max(max, logits.get(base + j));
+                float sum = 0f;
+                for (int j = 0; j < vocab; j++) sum += (float) Math.exp(logits.get(base + j) - max);
+                float lse = max + (float) Math.log(sum);
+                loss.set(t, lse - logits.get(base + target));
+                for (int j = 0; j < vocab; j++) {
+                    float p = (float) Math.exp(logits.get(base + j) - lse);
+                    logits.set(base + j, j == target ? p - 1f : p);
+                }
+            }
+        }
+    }
+
+    /** sums[b] = Σ_{t &lt; len} x[b·len + t], in order: per-sequence partial sums (of token losses). */
+    @Kernel
+    public static void rowSums(FloatArray sums, FloatArray x, int rows, int len) {
+        for (@Parallel int b = 0; b < rows; b++) {
+            float s = 0f;
+            for (int t = 0; t < len; t++) s += x.get((long) b * len + t);
+            sums.set(b, s);
+        }
+    }
+
+    /** dst[i] = src[i] for i &lt; n. */
+    @Kernel
+    public static void copy(FloatArray dst, FloatArray src, int n) {
+        for (@Parallel int i = 0; i < n; i++) dst.set(i, src.get(i));
+    }
+
+    /** h[i] = silu(gate[i])·up[i] for i &lt; n (the SwiGLU forward, recomputed by the backward). */
+    @Kernel
+    public static void swiGlu(FloatArray h, FloatArray gate, FloatArray up, int n) {
+        for (@Parallel int i = 0; i < n; i++) {
+            float g = gate.get(i);
+            h.set(i, g / (1f + (float) Math.exp(-g)) * up.get(i));
+        }
+    }
+}
