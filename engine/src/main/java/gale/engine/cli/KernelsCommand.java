@@ -41,22 +41,30 @@ final class KernelsCommand implements Runnable {
 
     @Command(name = "dump", mixinStandardHelpOptions = true,
             description = {
-                    "Write the generated OpenCL C and CUDA C of every kernel Gale ships: DIR/opencl/<entry>.cl and",
-                    "DIR/cuda/<entry>.cu (one complete translation unit per kernel, <entry> being the C entry name),",
-                    "plus DIR/index.json (owner, method, Java location, entry, parameters, grid, features, files).",
+                    "Write the generated OpenCL C and CUDA C of every kernel Gale ships:",
+                    "  DIR/opencl/<entry>.cl, DIR/cuda/<entry>.cu  one complete translation",
+                    "                                              unit per kernel (<entry>:",
+                    "                                              the C entry name)",
+                    "  DIR/index.json  class, method, Java location, entry, parameters, grid,",
+                    "                  features, files; the OpenCL devices present and the",
+                    "                  file name each expects for an offline binary",
                     "jvm-only kernels have no C translation and are listed with null files.",
                     "",
-                    "Offline compilation (FPGAs, or to ship binaries): build a .cl with the vendor tool, e.g.",
-                    "  aoc DIR/opencl/<entry>.cl -o <entry>.aocx        (Intel FPGA SDK for OpenCL)",
-                    "  v++ -c -k <entry> DIR/opencl/<entry>.cl ...       (AMD/Xilinx Vitis, then v++ -l to .xclbin)",
-                    "then let Gale load it with clCreateProgramWithBinary instead of building the source, either",
-                    "  - by directory: put it at BINDIR/<entry>.<device>.bin, <device> being the OpenCL device name",
-                    "    with every character outside [A-Za-z0-9] replaced by '_' (OpenCLPrograms.deviceFileName),",
-                    "    and run gale with GALE_JAVA_OPTS=-Dgale.opencl.binaries=BINDIR; or",
-                    "  - in code: OpenCLPrograms.useBinary(\"<entry>\", Path.of(\"<entry>.aocx\")) before the first launch.",
-                    "A provided binary is used even for kernels without source on that device; if the driver rejects",
-                    "it, compilation fails naming the file, kernel and device (never a silent source build).",
-                    "The .cu files need no headers: nvcc -ptx -arch=sm_90 DIR/cuda/<entry>.cu (or NVRTC) builds them."})
+                    "Offline compilation (FPGAs, or shipping binaries): build a .cl with the",
+                    "vendor's tool, e.g.",
+                    "  aoc DIR/opencl/<entry>.cl -o <entry>.aocx       (Intel FPGA SDK)",
+                    "  v++ -c -k <entry> DIR/opencl/<entry>.cl, v++ -l (AMD/Xilinx Vitis)",
+                    "Gale then loads it with clCreateProgramWithBinary instead of building",
+                    "the source, found in this order:",
+                    "  1. in code: OpenCLPrograms.useBinary(\"<entry>\", Path.of(\"x.aocx\"))",
+                    "  2. BINDIR/<entry>.<device>.bin with GALE_JAVA_OPTS=",
+                    "     -Dgale.opencl.binaries=BINDIR; <device> is the OpenCL device name",
+                    "     with each character outside [A-Za-z0-9] replaced by '_'",
+                    "     (OpenCLPrograms.deviceFileName; index.json lists it per device)",
+                    "A provided binary is used even for a kernel without source; one the",
+                    "driver rejects fails naming file, kernel and device (no source build).",
+                    "The .cu files include no headers: nvcc -ptx -arch=sm_90 <entry>.cu",
+                    "or NVRTC builds each one."})
     static final class Dump implements Callable<Integer> {
         @Option(names = "--dir", paramLabel = "DIR", required = true, description = "Output directory (created; existing files are overwritten).")
         Path dir;
@@ -97,7 +105,12 @@ final class KernelsCommand implements Runnable {
                 r.put("location", k.location());
                 r.put("entry", k.entryName());
                 List<Map<String, String>> params = new ArrayList<>();
-                for (KernelParam p : k.params()) params.add(Map.of("name", p.name(), "type", p.kind().javaName()));
+                for (KernelParam p : k.params()) {
+                    Map<String, String> m = new LinkedHashMap<>();
+                    m.put("name", p.name());
+                    m.put("type", p.kind().javaName());
+                    params.add(m);
+                }
                 r.put("params", params);
                 r.put("grid", k.usesContext() ? "KernelContext (work-groups)" : k.parallelDims() + "D @Parallel");
                 r.put("jvm_twin", k.jvmTwin().isEmpty() ? null : k.jvmTwin());
@@ -108,6 +121,17 @@ final class KernelsCommand implements Runnable {
             }
             Map<String, Object> index = new LinkedHashMap<>();
             index.put("libraries", owners.size());
+            List<Map<String, String>> oclDevices = new ArrayList<>();
+            var oclBackend = gale.compute.Devices.backends().get("opencl");
+            if (oclBackend != null)
+                for (var d : oclBackend.devices()) {
+                    Map<String, String> m = new LinkedHashMap<>();
+                    m.put("id", d.info().id());
+                    m.put("name", d.info().name());
+                    m.put("binary_file", gale.compute.opencl.OpenCLPrograms.deviceFileName("<entry>", d.info().name()));
+                    oclDevices.add(m);
+                }
+            index.put("opencl_devices", oclDevices);
             index.put("kernels", rows);
             Files.writeString(dir.resolve("index.json"), new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(index));
             return index;
