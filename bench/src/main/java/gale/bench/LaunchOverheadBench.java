@@ -25,8 +25,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * A tiny kernel ({@code Activations.residualAdd} on one element, data resident on the device, nothing copied per
  * execution) launched through {@code ExecutionPlan.execute}: {@code execute1} is one launch per execute (execute's
- * own cost included: finish, profile bookkeeping), {@code execute16} sixteen launches per execute, reported per
- * launch. At the end of each trial a profiled plan runs 20 000 executions and prints the profiler's host overhead
+ * own cost included: finish, profile bookkeeping), {@code execute16} and {@code execute256} sixteen and 256 launches (of
+ * distinct tasks) per execute, reported per launch, so finish() is amortised. At the end of each trial a profiled plan runs 20 000 executions and prints the profiler's host overhead
  * and kernel time per launch ("profiler:" lines in the JMH output).
  */
 @State(Scope.Benchmark)
@@ -36,7 +36,7 @@ public class LaunchOverheadBench {
     @Param({"jvm", "opencl:0"})
     public String device;
 
-    private ExecutionPlan one, sixteen;
+    private ExecutionPlan one, sixteen, many;
 
     static ExecutionPlan plan(String device, int launches, boolean profile) {
         FloatArray x = FloatArray.of(1f), y = FloatArray.of(0f);
@@ -51,12 +51,14 @@ public class LaunchOverheadBench {
     public void setup() {
         one = plan(device, 1, false);
         sixteen = plan(device, 16, false);
+        many = plan(device, 256, false);
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
         one.close();
         sixteen.close();
+        many.close();
         try (ExecutionPlan p = plan(device, 1, true)) {
             for (int i = 0; i < 20_000; i++) p.execute();
             ProfileReport.Task t = p.profile().tasks().getFirst();
@@ -71,4 +73,8 @@ public class LaunchOverheadBench {
     @Benchmark
     @OperationsPerInvocation(16)
     public void execute16() { sixteen.execute(); }
+
+    @Benchmark
+    @OperationsPerInvocation(256)
+    public void execute256() { many.execute(); }
 }
