@@ -36,7 +36,18 @@ import java.util.Map;
 public final class KernelProcessor extends AbstractProcessor {
     @Override public SourceVersion getSupportedSourceVersion() { return SourceVersion.latestSupported(); }
 
+    /** Binary names of the libraries generated so far in this compilation, across rounds, for the services file. */
+    private final java.util.Set<String> libraries = new java.util.TreeSet<>();
+    private boolean servicesWritten;
+
+    /** The services file that lists a compilation's libraries ({@code gale kernels dump} enumerates them with ServiceLoader). */
+    public static final String SERVICES_FILE = "META-INF/services/gale.compute.spi.KernelLibrary";
+
     @Override public boolean process(java.util.Set<? extends TypeElement> annotations, RoundEnvironment round) {
+        if (round.processingOver()) {
+            writeServices();
+            return false;
+        }
         TypeElement kernelAnn = processingEnv.getElementUtils().getTypeElement("gale.compute.Kernel");
         if (kernelAnn == null || annotations.isEmpty()) return false;
         Ctx c = new Ctx(processingEnv);
@@ -162,8 +173,26 @@ public final class KernelProcessor extends AbstractProcessor {
         try {
             JavaFileObject f = processingEnv.getFiler().createSourceFile(pkg.isEmpty() ? simple : pkg + "." + simple, owner);
             try (Writer w = f.openWriter()) { w.write(b.toString()); }
+            libraries.add(pkg.isEmpty() ? simple : pkg + "." + simple);
         } catch (IOException ex) {
             processingEnv.getMessager().printMessage(Diagnostic.Kind.ERROR, "Gale: cannot write " + simple + ": " + ex, owner);
+        }
+    }
+
+    /**
+     * Writes {@link #SERVICES_FILE} once, in the last round, listing every library of this compilation. Each jar gets
+     * its own file (one per module's compilation); ServiceLoader merges them across the class path.
+     */
+    private void writeServices() {
+        if (servicesWritten || libraries.isEmpty()) return;
+        servicesWritten = true;
+        try {
+            javax.tools.FileObject f = processingEnv.getFiler().createResource(javax.tools.StandardLocation.CLASS_OUTPUT, "", SERVICES_FILE);
+            try (Writer w = f.openWriter()) {
+                for (String lib : libraries) w.write(lib + "\n");
+            }
+        } catch (IOException ex) {
+            processingEnv.getMessager().printMessage(Diagnostic.Kind.ERROR, "Gale: cannot write " + SERVICES_FILE + ": " + ex);
         }
     }
 

@@ -18,25 +18,32 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "selftest", mixinStandardHelpOptions = true,
-        description = "Run every kernel conformance case on one device against its plain-Java reference; exit 1 if any fails.")
+        description = {"Run every kernel conformance case (found with ServiceLoader: gale.compute.conformance.ConformanceCase)",
+                "on a device against its plain-Java reference, under the case's named metric and bound; exit 1 if any fails.",
+                "UNSUPPORTED (with the reason) is not a failure: e.g. a kernel needing more local memory than the device has."})
 final class SelftestCommand implements Callable<Integer> {
-    @Option(names = {"-b", "--backend"}, paramLabel = "ID", defaultValue = "jvm", description = "Device to test (default: ${DEFAULT-VALUE}).")
+    @Option(names = {"-b", "--backend"}, paramLabel = "ID", defaultValue = "jvm", description = "Device to test, or 'all' for every device present (default: ${DEFAULT-VALUE}).")
     String backend;
 
     @Option(names = "--json", description = "Print JSON: one object per case.")
     boolean json;
 
     @Override public Integer call() throws Exception {
-        Device d = Devices.select(backend);
+        List<Device> devices = backend.equals("all") ? Devices.all() : List.of(Devices.select(backend));
         List<ConformanceCase> cases = Conformance.cases(SelftestCommand.class.getClassLoader());
         if (cases.isEmpty()) throw new IllegalStateException("no conformance cases found on the class path");
         List<ConformanceResult> results = new ArrayList<>();
-        int pass = 0, fail = 0, unsupported = 0;
-        for (ConformanceCase c : cases) {
-            ConformanceResult r = c.run(d);
-            results.add(r);
-            switch (r.status()) { case PASS -> pass++; case FAIL -> fail++; case UNSUPPORTED -> unsupported++; }
-            if (!json) System.out.println(r.format());
+        int fail = 0;
+        for (Device d : devices) {
+            int pass = 0, failed = 0, unsupported = 0;
+            for (ConformanceCase c : cases) {
+                ConformanceResult r = c.run(d);
+                results.add(r);
+                switch (r.status()) { case PASS -> pass++; case FAIL -> failed++; case UNSUPPORTED -> unsupported++; }
+                if (!json) System.out.println(r.format());
+            }
+            fail += failed;
+            if (!json) System.out.printf("%s (%s): %d passed, %d failed, %d unsupported%n", d.id(), d.info().name(), pass, failed, unsupported);
         }
         if (json) {
             List<Map<String, Object>> rows = new ArrayList<>();
@@ -52,8 +59,6 @@ final class SelftestCommand implements Callable<Integer> {
                 rows.add(o);
             }
             System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(rows));
-        } else {
-            System.out.printf("%s (%s): %d passed, %d failed, %d unsupported%n", d.id(), d.info().name(), pass, fail, unsupported);
         }
         return fail == 0 ? 0 : 1;
     }
