@@ -50,7 +50,8 @@ public final class Generator {
         int free = model.contextLength() - model.position();
         if (r.promptIds().length + r.maxTokens() > free)
             throw new LlamaModel.ContextFullException("prompt (" + r.promptIds().length + " tokens) + max tokens (" + r.maxTokens()
-                    + ") exceeds the free context (" + free + " of " + model.contextLength() + " positions)");
+                    + ") = " + (r.promptIds().length + r.maxTokens()) + " exceeds the free context (" + free + " of "
+                    + model.contextLength() + " positions; use a shorter prompt, fewer max tokens or a larger context)");
         boolean greedy = r.sampling().temperature() == 0f && r.sampling().repeatPenalty() == 1f;
         Sampler sampler = new Sampler(r.sampling());
         int[] history = Arrays.copyOf(r.promptIds(), r.promptIds().length + r.maxTokens());

@@ -207,7 +207,9 @@ public final class LlamaModel implements AutoCloseable {
         if (!argmax) return g.transferToHost(DataTransferMode.EVERY_EXECUTION, logits);
         return g.task("argmaxPartial", Sampling::argmaxPartial, partMax, partIdx, logits, c.vocabSize(), ARGMAX_PARTS)
                 .task("argmaxFinal", Sampling::argmaxFinal, next, partMax, partIdx, ARGMAX_PARTS)
-                .transferToHost(DataTransferMode.EVERY_EXECUTION, next);
+                // the final hidden state (dim floats) and the part maxima come back too, so greedy() can tell that the
+                // logits are finite without copying them: the argmax kernel skips NaNs and would pick an arbitrary id
+                .transferToHost(DataTransferMode.EVERY_EXECUTION, next, xn, partMax);
     }
 
     /** The model's tokenizer (from the file's metadata). */
@@ -261,6 +263,16 @@ public final class LlamaModel implements AutoCloseable {
     public int greedy(int[] toks) {
         ingest(toks);
         plan.execute("argmax");
+        // NaN/Inf anywhere in the residual stream makes the normed hidden state non-finite (RMSNorm sums over it);
+        // a part maximum of ±Inf/NaN means the logits themselves overflowed.
+        for (int i = 0; i < c.embeddingLength(); i++)
+            if (!Float.isFinite(xn.get(i)))
+                throw new gale.engine.generate.NonFiniteLogitsException("the hidden state at position " + (position - 1)
+                        + " is " + xn.get(i) + " (element " + i + "): the model produced NaN/Inf, so its logits are not finite");
+        for (int p = 0; p < ARGMAX_PARTS; p++)
+            if (!Float.isFinite(partMax.get(p)))
+                throw new gale.engine.generate.NonFiniteLogitsException("a logit at position " + (position - 1) + " is " + partMax.get(p)
+                        + ": the logits are not finite");
         return next.get(0);
     }
 
