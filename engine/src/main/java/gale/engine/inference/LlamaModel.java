@@ -92,6 +92,7 @@ public final class LlamaModel implements AutoCloseable {
     private final GaleArray keyCache, valueCache; // (layers, maxSeq, kvDim), device-only
 
     private static final int ARGMAX_PARTS = 64;
+    private long tokensProcessed;
     private int position;
 
     private LlamaModel(GgufFile file, LlamaWeights w, Options o) throws GgufFormatException {
@@ -245,6 +246,9 @@ public final class LlamaModel implements AutoCloseable {
     /** The next position to be written (tokens processed so far). */
     public int position() { return position; }
 
+    /** Tokens run through the layers since loading (prefill and decode; a rewind does not reset it). */
+    public long tokensProcessed() { return tokensProcessed; }
+
     /** Forgets the cached positions from {@code newPosition} on (0 = start over). */
     public void rewind(int newPosition) {
         if (newPosition < 0 || newPosition > position)
@@ -296,6 +300,7 @@ public final class LlamaModel implements AutoCloseable {
             if (!plan.hasGraph(name)) plan.addGraph(forwardGraph(n).snapshot());
             plan.execute(name);
             position += n;
+            tokensProcessed += n;
         }
     }
 
