@@ -39,7 +39,8 @@ final class BenchCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
 
-    record Row(String model, long sizeBytes, long params, String backend, String device, String test, double mean, double sd, double[] samples) {}
+    /** One result; JSON names follow llama-bench's (avg_ts, stddev_ts, samples_ts in tokens per second). */
+    record Row(String model, long sizeBytes, long params, String backend, String device, String test, double avgTs, double stddevTs, double[] samplesTs) {}
 
     @Override public Integer call() throws Exception {
         if (reps < 1) throw new IllegalArgumentException("--repetitions must be >= 1, got " + reps);
@@ -84,13 +85,13 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         if (json) {
-            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(rows));
+            out.println(new ObjectMapper().setPropertyNamingStrategy(com.fasterxml.jackson.databind.PropertyNamingStrategies.SNAKE_CASE).enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(rows));
         } else {
             out.println("| model | size | params | backend | device | test | t/s |");
             out.println("| --- | ---: | ---: | --- | --- | ---: | ---: |");
             for (Row r : rows)
                 out.printf("| %s | %.2f MiB | %.2f M | %s | %s | %s | %.2f ± %.2f |%n", r.model, r.sizeBytes / 1048576.0,
-                        r.params / 1e6, r.backend, r.device, r.test, r.mean, r.sd);
+                        r.params / 1e6, r.backend, r.device, r.test, r.avgTs, r.stddevTs);
         }
         out.flush();
         return 0;

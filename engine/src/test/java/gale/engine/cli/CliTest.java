@@ -219,10 +219,10 @@ class CliTest {
         JsonNode rows = r.json();
         assertEquals(2 * backends.size(), rows.size(), rows.toString());
         for (JsonNode row : rows) {
-            for (String f : new String[]{"model", "sizeBytes", "params", "backend", "device", "test", "mean", "sd", "samples"})
+            for (String f : new String[]{"model", "size_bytes", "params", "backend", "device", "test", "avg_ts", "stddev_ts", "samples_ts"})
                 assertTrue(row.has(f), f + " in " + row);
-            assertTrue(row.get("mean").asDouble() > 0);
-            assertEquals(2, row.get("samples").size());
+            assertTrue(row.get("avg_ts").asDouble() > 0);
+            assertEquals(2, row.get("samples_ts").size());
         }
         assertEquals("pp16", rows.get(0).get("test").asText());
         assertEquals("tg4", rows.get(1).get("test").asText());
