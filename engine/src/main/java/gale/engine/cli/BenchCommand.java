@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import gale.engine.inference.LlamaModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -29,23 +31,30 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = {"-r", "--repetitions"}, paramLabel = "N", defaultValue = "5", description = "Repetitions per test (default: ${DEFAULT-VALUE}).")
     int reps;
 
-    @Option(names = "--backends", split = ",", paramLabel = "ID[,ID…]", description = "Devices to compare (default: --backend).")
+    @Option(names = "--backends", split = ",", paramLabel = "ID[,ID…]", description = "Devices to compare (default: --backend, which also takes a comma-separated list).")
     List<String> backends;
 
     @Option(names = "--json", description = "Print JSON rows instead of a markdown table.")
     boolean json;
 
-    record Row(String model, long sizeBytes, long params, String backend, String device, String test, double mean, double sd, double[] samples) {}
+    @Spec CommandSpec spec;
+
+    /** One result; JSON names follow llama-bench's (avg_ts, stddev_ts, samples_ts in tokens per second). */
+    record Row(String model, long sizeBytes, long params, String backend, String device, String test, double avgTs, double stddevTs, double[] samplesTs) {}
 
     @Override public Integer call() throws Exception {
         if (reps < 1) throw new IllegalArgumentException("--repetitions must be >= 1, got " + reps);
-        List<String> ids = backends != null ? backends : List.of(model.backend);
+        if (nPrompt < 0 || nGen < 0 || nPrompt + nGen == 0) throw new IllegalArgumentException("-p and -n must be >= 0 and not both 0, got -p " + nPrompt + " -n " + nGen);
+        List<String> ids = backends != null ? backends : List.of(model.backend.split(","));
+        java.io.PrintWriter out = spec.commandLine().getOut();
         List<Row> rows = new ArrayList<>();
         for (String id : ids) {
             try (LlamaModel m = LlamaModel.load(model.modelPath(), model.options(id))) {
                 int vocab = m.config().vocabSize();
-                if (nPrompt + nGen > m.contextLength())
-                    throw new IllegalArgumentException("pp" + nPrompt + " + tg" + nGen + " exceeds the context length " + m.contextLength());
+                // each test starts from an empty cache, as in llama-bench
+                if (Math.max(nPrompt, nGen) > m.contextLength())
+                    throw new IllegalArgumentException("pp" + nPrompt + "/tg" + nGen + " needs " + Math.max(nPrompt, nGen)
+                            + " context positions, the model has " + m.contextLength() + " (see --ctx-size)");
                 SplittableRandom rnd = new SplittableRandom(42);
                 long params = parameterCount(m);
                 // warm-up: compiles kernels and JITs the jvm paths
@@ -76,14 +85,15 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         if (json) {
-            System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(rows));
+            out.println(new ObjectMapper().setPropertyNamingStrategy(com.fasterxml.jackson.databind.PropertyNamingStrategies.SNAKE_CASE).enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(rows));
         } else {
-            System.out.println("| model | size | params | backend | device | test | t/s |");
-            System.out.println("| --- | ---: | ---: | --- | --- | ---: | ---: |");
+            out.println("| model | size | params | backend | device | test | t/s |");
+            out.println("| --- | ---: | ---: | --- | --- | ---: | ---: |");
             for (Row r : rows)
-                System.out.printf("| %s | %.2f MiB | %.2f M | %s | %s | %s | %.2f ± %.2f |%n", r.model, r.sizeBytes / 1048576.0,
-                        r.params / 1e6, r.backend, r.device, r.test, r.mean, r.sd);
+                out.printf("| %s | %.2f MiB | %.2f M | %s | %s | %s | %.2f ± %.2f |%n", r.model, r.sizeBytes / 1048576.0,
+                        r.params / 1e6, r.backend, r.device, r.test, r.avgTs, r.stddevTs);
         }
+        out.flush();
         return 0;
     }
 

@@ -6,7 +6,9 @@ import gale.engine.inference.LlamaModel;
 import gale.tokenizer.Tokenizer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -19,8 +21,10 @@ final class LogitsCommand implements Callable<Integer> {
     @Option(names = {"-p", "--prompt"}, required = true, paramLabel = "TEXT", description = "The prompt.")
     String prompt;
 
-    @Option(names = "--json", required = true, description = "JSON output (the only format).")
+    @Option(names = "--json", description = "JSON output (the only format; accepted for symmetry with the other commands).")
     boolean json;
+
+    @Spec CommandSpec spec;
 
     @Override public Integer call() throws Exception {
         try (LlamaModel m = LlamaModel.load(model.modelPath(), model.options())) {
@@ -29,8 +33,11 @@ final class LogitsCommand implements Callable<Integer> {
             Map<String, Object> o = new LinkedHashMap<>();
             o.put("prompt_token_ids", ids);
             o.put("backend", m.device().id());
+            o.put("device", m.device().info().name());
+            o.put("vocab_size", logits.length);
             o.put("logits", logits);
-            System.out.println(new ObjectMapper().writeValueAsString(o));
+            spec.commandLine().getOut().println(new ObjectMapper().writeValueAsString(o));
+            spec.commandLine().getOut().flush();
         }
         return 0;
     }

@@ -24,11 +24,26 @@ public final class Main implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            cmd.getErr().println("gale: " + (ex.getMessage() != null ? ex.getMessage() : ex.toString()));
+            cmd.getErr().println("gale: " + describe(ex));
             if (Boolean.getBoolean("gale.debug")) ex.printStackTrace(cmd.getErr());
             return 1;
         });
+        // bad options: one line and a pointer to --help, not the whole usage text
+        cl.setParameterExceptionHandler((ex, args) -> {
+            CommandLine cmd = ex.getCommandLine();
+            cmd.getErr().println("gale: " + ex.getMessage() + " (see '" + cmd.getCommandSpec().qualifiedName() + " --help')");
+            return cmd.getCommandSpec().exitCodeOnInvalidInput();
+        });
         return cl;
+    }
+
+    /** One line for an error: its message, with the kind of I/O failure where the message is only a path. */
+    static String describe(Throwable ex) {
+        String m = ex.getMessage();
+        if (ex instanceof java.nio.file.NoSuchFileException) return "no such file: " + m;
+        if (ex instanceof java.nio.file.AccessDeniedException) return "permission denied: " + m;
+        if (ex instanceof java.nio.file.FileSystemException || m == null || m.isBlank()) return ex.getClass().getSimpleName() + (m != null ? ": " + m : "");
+        return m.strip().replace('\n', ' ');
     }
 
     /** Version from the jar manifest, or the development version. */

@@ -7,10 +7,11 @@ import gale.engine.inference.LlamaModel;
 import gale.tokenizer.Tokenizer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -19,6 +20,7 @@ import java.util.concurrent.Callable;
 final class RunCommand implements Callable<Integer> {
     @Mixin ModelOptions model;
     @Mixin SamplingOptions sampling;
+    @Spec CommandSpec spec;
 
     @Option(names = {"-p", "--prompt"}, paramLabel = "TEXT", description = "The prompt (default for the demo model: \"And God said\").")
     String prompt;
@@ -30,13 +32,15 @@ final class RunCommand implements Callable<Integer> {
         String text = prompt != null ? prompt : model.model == null ? "And God said" : null;
         if (text == null) throw new IllegalArgumentException("--prompt is required with --model");
         long t0 = System.nanoTime();
-        PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8);
+        PrintWriter out = spec.commandLine().getOut();
         try (LlamaModel m = LlamaModel.load(model.modelPath(), model.options())) {
             double load = (System.nanoTime() - t0) / 1e9;
             int[] ids = m.tokenizer().encode(text, true, Tokenizer.SpecialTokens.PLAIN_TEXT);
             var request = new Generator.Request(ids, sampling.params(), sampling.maxTokens, sampling.stop);
-            if (!json) out.print(text);
-            Generator.Result r = new Generator(m).generate(request, chunk -> { if (!json) out.print(chunk); });
+            Generator generator = new Generator(m);
+            generator.checkContext(request);
+            if (!json) { out.print(text); out.flush(); }
+            Generator.Result r = generator.generate(request, chunk -> { if (!json) { out.print(chunk); out.flush(); } });
             if (json) {
                 Map<String, Object> o = new LinkedHashMap<>();
                 o.put("prompt_token_ids", r.promptIds());
@@ -51,7 +55,7 @@ final class RunCommand implements Callable<Integer> {
                 out.println(new ObjectMapper().writeValueAsString(o));
             } else {
                 out.println();
-                System.err.printf("%n[%s on %s: prompt %d tokens at %.1f t/s, generated %d tokens at %.1f t/s, load %.2f s, stop: %s]%n",
+                spec.commandLine().getErr().printf("%n[%s on %s: prompt %d tokens at %.1f t/s, generated %d tokens at %.1f t/s, load %.2f s, stop: %s]%n",
                         m.name(), m.device().id(), r.promptIds().length, r.promptTokensPerSecond(), r.tokenIds().length,
                         r.tokensPerSecond(), load, r.stopReason().name().toLowerCase());
             }

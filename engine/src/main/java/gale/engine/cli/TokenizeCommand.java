@@ -6,9 +6,10 @@ import gale.engine.gguf.GgufFile;
 import gale.engine.inference.GgufTokenizer;
 import gale.tokenizer.Tokenizer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,7 +28,11 @@ final class TokenizeCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print {ids: [...], pieces: [...]}.")
     boolean json;
 
+    @Spec CommandSpec spec;
+
     @Override public Integer call() throws Exception {
+        if (!java.nio.file.Files.isRegularFile(model)) throw new IllegalArgumentException("--model " + model + ": no such file");
+        java.io.PrintWriter out = spec.commandLine().getOut();
         try (GgufFile f = GgufFile.open(model)) {
             Tokenizer t = GgufTokenizer.tokenizer(f);
             int[] ids = t.encode(text, true, Tokenizer.SpecialTokens.PLAIN_TEXT);
@@ -37,11 +42,11 @@ final class TokenizeCommand implements Callable<Integer> {
                 Map<String, Object> o = new LinkedHashMap<>();
                 o.put("ids", ids);
                 o.put("pieces", pieces);
-                System.out.println(new ObjectMapper().writeValueAsString(o));
+                out.println(new ObjectMapper().writeValueAsString(o));
             } else {
-                var out = new java.io.PrintStream(System.out, true, StandardCharsets.UTF_8);
                 for (int i = 0; i < ids.length; i++) out.printf("%8d  %s%n", ids[i], pieces.get(i));
             }
+            out.flush();
         }
         return 0;
     }

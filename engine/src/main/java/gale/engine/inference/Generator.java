@@ -47,10 +47,7 @@ public final class Generator {
      * generates. {@code stream} receives text as it becomes final.
      */
     public Result generate(Request r, Consumer<String> stream) {
-        int free = model.contextLength() - model.position();
-        if (r.promptIds().length + r.maxTokens() > free)
-            throw new LlamaModel.ContextFullException("prompt (" + r.promptIds().length + " tokens) + max tokens (" + r.maxTokens()
-                    + ") exceeds the free context (" + free + " of " + model.contextLength() + " positions)");
+        checkContext(r);
         boolean greedy = r.sampling().temperature() == 0f && r.sampling().repeatPenalty() == 1f;
         Sampler sampler = new Sampler(r.sampling());
         int[] history = Arrays.copyOf(r.promptIds(), r.promptIds().length + r.maxTokens());
@@ -83,6 +80,18 @@ public final class Generator {
         long t2 = System.nanoTime();
         return new Result(r.promptIds(), Arrays.copyOfRange(history, r.promptIds().length, n), text.toString(), reason,
                 (t1 - t0) / 1e9, (t2 - t1) / 1e9);
+    }
+
+    /**
+     * Throws {@link LlamaModel.ContextFullException} when the prompt plus {@code maxTokens} does not fit in the context
+     * left at the model's current position ({@link #generate} checks this before running anything).
+     */
+    public void checkContext(Request r) {
+        int free = model.contextLength() - model.position();
+        if (r.promptIds().length + r.maxTokens() > free)
+            throw new LlamaModel.ContextFullException("prompt (" + r.promptIds().length + " tokens) + max tokens (" + r.maxTokens()
+                    + ") = " + (r.promptIds().length + r.maxTokens()) + " exceeds the free context (" + free + " of "
+                    + model.contextLength() + " positions; use a shorter prompt, fewer max tokens or a larger context)");
     }
 
     /** The device argmax, with the NaN check the host sampler would do (a NaN row argmaxes to garbage silently). */

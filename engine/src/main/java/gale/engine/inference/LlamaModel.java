@@ -92,6 +92,7 @@ public final class LlamaModel implements AutoCloseable {
     private final GaleArray keyCache, valueCache; // (layers, maxSeq, kvDim), device-only
 
     private static final int ARGMAX_PARTS = 64;
+    private long tokensProcessed;
     private int position;
 
     private LlamaModel(GgufFile file, LlamaWeights w, Options o) throws GgufFormatException {
@@ -207,7 +208,9 @@ public final class LlamaModel implements AutoCloseable {
         if (!argmax) return g.transferToHost(DataTransferMode.EVERY_EXECUTION, logits);
         return g.task("argmaxPartial", Sampling::argmaxPartial, partMax, partIdx, logits, c.vocabSize(), ARGMAX_PARTS)
                 .task("argmaxFinal", Sampling::argmaxFinal, next, partMax, partIdx, ARGMAX_PARTS)
-                .transferToHost(DataTransferMode.EVERY_EXECUTION, next);
+                // the final hidden state (dim floats) and the part maxima come back too, so greedy() can tell that the
+                // logits are finite without copying them: the argmax kernel skips NaNs and would pick an arbitrary id
+                .transferToHost(DataTransferMode.EVERY_EXECUTION, next, xn, partMax);
     }
 
     /** The model's tokenizer (from the file's metadata). */
@@ -243,6 +246,9 @@ public final class LlamaModel implements AutoCloseable {
     /** The next position to be written (tokens processed so far). */
     public int position() { return position; }
 
+    /** Tokens run through the layers since loading (prefill and decode; a rewind does not reset it). */
+    public long tokensProcessed() { return tokensProcessed; }
+
     /** Forgets the cached positions from {@code newPosition} on (0 = start over). */
     public void rewind(int newPosition) {
         if (newPosition < 0 || newPosition > position)
@@ -261,6 +267,16 @@ public final class LlamaModel implements AutoCloseable {
     public int greedy(int[] toks) {
         ingest(toks);
         plan.execute("argmax");
+        // NaN/Inf anywhere in the residual stream makes the normed hidden state non-finite (RMSNorm sums over it);
+        // a part maximum of ±Inf/NaN means the logits themselves overflowed.
+        for (int i = 0; i < c.embeddingLength(); i++)
+            if (!Float.isFinite(xn.get(i)))
+                throw new gale.engine.generate.NonFiniteLogitsException("the hidden state at position " + (position - 1)
+                        + " is " + xn.get(i) + " (element " + i + "): the model produced NaN/Inf, so its logits are not finite");
+        for (int p = 0; p < ARGMAX_PARTS; p++)
+            if (!Float.isFinite(partMax.get(p)))
+                throw new gale.engine.generate.NonFiniteLogitsException("a logit at position " + (position - 1) + " is " + partMax.get(p)
+                        + ": the logits are not finite");
         return next.get(0);
     }
 
@@ -284,6 +300,7 @@ public final class LlamaModel implements AutoCloseable {
             if (!plan.hasGraph(name)) plan.addGraph(forwardGraph(n).snapshot());
             plan.execute(name);
             position += n;
+            tokensProcessed += n;
         }
     }
 

@@ -16,11 +16,19 @@ import java.util.SplittableRandom;
  * Immutable.
  */
 public record SyntheticLlama(int dim, int layers, int heads, int kvHeads, int ffn, int vocab, int context,
-                             GgmlType type, boolean tiedOutput, boolean ropeFreqs, float ropeBase, long seed) {
+                             GgmlType type, boolean tiedOutput, boolean ropeFreqs, float ropeBase, long seed,
+                             double logitScale) {
 
     public SyntheticLlama {
         if (dim % heads != 0 || heads % kvHeads != 0) throw new IllegalArgumentException("heads must divide dim and kvHeads heads");
         if (vocab < 259 + 1) throw new IllegalArgumentException("vocab must be > 259 (specials + byte tokens)");
+        if (!(logitScale > 0) || Double.isInfinite(logitScale)) throw new IllegalArgumentException("logitScale must be > 0, got " + logitScale);
+    }
+
+    /** A model with unit logit scale (logits ~ N(0, 1)). */
+    public SyntheticLlama(int dim, int layers, int heads, int kvHeads, int ffn, int vocab, int context, GgmlType type,
+                          boolean tiedOutput, boolean ropeFreqs, float ropeBase, long seed) {
+        this(dim, layers, heads, kvHeads, ffn, vocab, context, type, tiedOutput, ropeFreqs, ropeBase, seed, 1.0);
     }
 
     /** A small model for tests: dim 256 (a K-quant block), 2 layers, GQA 8:2, ffn 512, vocab 320. */
@@ -33,13 +41,23 @@ public record SyntheticLlama(int dim, int layers, int heads, int kvHeads, int ff
         return new SyntheticLlama(512, 8, 8, 8, 1536, 32000, 2048, type, false, false, 10000f, 58);
     }
 
-    public SyntheticLlama withType(GgmlType t) { return new SyntheticLlama(dim, layers, heads, kvHeads, ffn, vocab, context, t, tiedOutput, ropeFreqs, ropeBase, seed); }
+    public SyntheticLlama withType(GgmlType t) { return new SyntheticLlama(dim, layers, heads, kvHeads, ffn, vocab, context, t, tiedOutput, ropeFreqs, ropeBase, seed, logitScale); }
 
-    public SyntheticLlama withTied(boolean t) { return new SyntheticLlama(dim, layers, heads, kvHeads, ffn, vocab, context, type, t, ropeFreqs, ropeBase, seed); }
+    public SyntheticLlama withTied(boolean t) { return new SyntheticLlama(dim, layers, heads, kvHeads, ffn, vocab, context, type, t, ropeFreqs, ropeBase, seed, logitScale); }
 
-    public SyntheticLlama withKvHeads(int kv) { return new SyntheticLlama(dim, layers, heads, kv, ffn, vocab, context, type, tiedOutput, ropeFreqs, ropeBase, seed); }
+    public SyntheticLlama withKvHeads(int kv) { return new SyntheticLlama(dim, layers, heads, kv, ffn, vocab, context, type, tiedOutput, ropeFreqs, ropeBase, seed, logitScale); }
 
-    public SyntheticLlama withRopeFreqs(boolean r) { return new SyntheticLlama(dim, layers, heads, kvHeads, ffn, vocab, context, type, tiedOutput, r, ropeBase, seed); }
+    /**
+     * Multiplies the output matrix's standard deviation by {@code s} (default 1). Untied: output ~ N(0, s²/dim), so
+     * logits have standard deviation ≈ s (s = 1 gives near-uniform logits over a small vocabulary). Tied: the
+     * embedding is the output, ~ N(0, s²), so logits have standard deviation ≈ s·√dim (the first RMSNorm makes the
+     * embedding's scale irrelevant to the layers' input); s = 1 gives one-hot-like logits that repeat the input token.
+     */
+    public SyntheticLlama withLogitScale(double s) { return new SyntheticLlama(dim, layers, heads, kvHeads, ffn, vocab, context, type, tiedOutput, ropeFreqs, ropeBase, seed, s); }
+
+    public SyntheticLlama withSeed(long s) { return new SyntheticLlama(dim, layers, heads, kvHeads, ffn, vocab, context, type, tiedOutput, ropeFreqs, ropeBase, s, logitScale); }
+
+    public SyntheticLlama withRopeFreqs(boolean r) { return new SyntheticLlama(dim, layers, heads, kvHeads, ffn, vocab, context, type, tiedOutput, r, ropeBase, seed, logitScale); }
 
     /** Parameter count (embedding and output counted separately unless tied). */
     public long parameters() {
@@ -69,9 +87,9 @@ public record SyntheticLlama(int dim, int layers, int heads, int kvHeads, int ff
                 .putUInt32("general.file_type", fileType(type));
         vocabulary(w);
         // Norm weights near 1, matrices ~ N(0, 1/in) so each layer keeps unit-scale activations.
-        w.addTensor("token_embd.weight", type, new long[]{dim, vocab}, normal(r, (long) dim * vocab, 1.0));
+        w.addTensor("token_embd.weight", type, new long[]{dim, vocab}, normal(r, (long) dim * vocab, tiedOutput ? logitScale : 1.0));
         w.addTensor("output_norm.weight", GgmlType.F32, new long[]{dim}, norm(r, dim));
-        if (!tiedOutput) w.addTensor("output.weight", type, new long[]{dim, vocab}, normal(r, (long) dim * vocab, 1 / Math.sqrt(dim)));
+        if (!tiedOutput) w.addTensor("output.weight", type, new long[]{dim, vocab}, normal(r, (long) dim * vocab, logitScale / Math.sqrt(dim)));
         if (ropeFreqs) {
             float[] f = new float[dim / heads / 2];
             for (int i = 0; i < f.length; i++) f[i] = 1f + (float) i / f.length * 7f; // Llama 3.1-like: high frequencies 1, low ones up to 8

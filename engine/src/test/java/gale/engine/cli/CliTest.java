@@ -1,0 +1,254 @@
+// The gale command line in-process: help, one-line typed errors with non-zero exits, valid JSON, scripted chat.
+package gale.engine.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import gale.compute.Devices;
+import gale.engine.gguf.GgmlType;
+import gale.engine.synthetic.SyntheticLlama;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import picocli.CommandLine;
+
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class CliTest {
+    @TempDir static Path dir;
+    static Path model, truncated, notGguf;
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final String PROMPT = "the quick brown fox jumps over the lazy dog. Hi!";
+
+    record Run(int exit, String out, String err) {
+        JsonNode json() throws Exception { return JSON.readTree(out); }
+
+        /** The error output is exactly one line starting with "gale: ". */
+        String oneLineError() {
+            List<String> lines = err.strip().lines().toList();
+            assertEquals(1, lines.size(), "one line of error, got:\n" + err);
+            assertTrue(lines.get(0).startsWith("gale: "), lines.get(0));
+            return lines.get(0);
+        }
+    }
+
+    static Run gale(String... args) { return galeWithInput("", args); }
+
+    static Run galeWithInput(String stdin, String... args) {
+        CommandLine cl = Main.commandLine();
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        InputStream in = System.in;
+        System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
+        try {
+            int exit = cl.execute(args);
+            return new Run(exit, out.toString(), err.toString());
+        } finally {
+            System.setIn(in);
+        }
+    }
+
+    @BeforeAll static void models() throws Exception {
+        // the f32-gqa model of the llama.cpp golden data (LlamaCppModels): context 64, vocab 320
+        model = dir.resolve("f32-gqa.gguf");
+        SyntheticLlama.tiny(GgmlType.F32).withLogitScale(4).write(model);
+        truncated = dir.resolve("truncated.gguf");
+        Files.write(truncated, java.util.Arrays.copyOf(Files.readAllBytes(model), 5000));
+        notGguf = dir.resolve("text.gguf");
+        Files.writeString(notGguf, "this is not a GGUF file at all\n");
+    }
+
+    static JsonNode golden() throws Exception {
+        try (InputStream in = CliTest.class.getResourceAsStream("/gale/engine/llamacpp/golden.json")) {
+            return JSON.readTree(in).get("models").get(0);
+        }
+    }
+
+    @ParameterizedTest @ValueSource(strings = {"run", "chat", "bench", "tokenize", "logits", "devices", "selftest", "synthetic"})
+    void help(String command) {
+        Run r = gale(command, "--help");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().startsWith("Usage: gale " + command), r.out());
+    }
+
+    @Test void topLevelHelpAndVersion() {
+        Run h = gale("--help");
+        assertEquals(0, h.exit());
+        for (String c : new String[]{"run", "chat", "bench", "tokenize", "logits", "devices", "selftest", "synthetic"})
+            assertTrue(h.out().contains(c), "help lists " + c);
+        Run v = gale("--version");
+        assertEquals(0, v.exit());
+        assertTrue(v.out().startsWith("gale "), v.out());
+    }
+
+    @ParameterizedTest @ValueSource(strings = {"run", "chat", "bench", "tokenize", "logits"})
+    void missingFile(String command) {
+        Run r = command.equals("tokenize") ? gale(command, "--model", "/no/such/model.gguf", "--text", "x")
+                : gale(command, "--model", "/no/such/model.gguf", "--prompt", "x");
+        if (command.equals("chat") || command.equals("bench")) r = gale(command, "--model", "/no/such/model.gguf");
+        assertEquals(1, r.exit());
+        assertTrue(r.oneLineError().contains("no such file"), r.err());
+    }
+
+    @ParameterizedTest @ValueSource(strings = {"run", "chat", "bench", "tokenize", "logits"})
+    void malformedGguf(String command) {
+        for (Path bad : new Path[]{truncated, notGguf}) {
+            Run r = switch (command) {
+                case "tokenize" -> gale(command, "--model", bad.toString(), "--text", "x");
+                case "run", "logits" -> gale(command, "--model", bad.toString(), "--prompt", "x");
+                default -> gale(command, "--model", bad.toString());
+            };
+            assertEquals(1, r.exit(), r.err());
+            String line = r.oneLineError();
+            assertTrue(line.contains(bad.toString()) && line.contains("offset"), "names the file and the offset: " + line);
+        }
+    }
+
+    @Test void badBackend() {
+        for (String b : new String[]{"nosuch", "opencl:99"}) {
+            Run r = gale("run", "--model", model.toString(), "--prompt", "x", "--backend", b);
+            assertEquals(1, r.exit());
+            assertTrue(r.oneLineError().contains(b), r.err());
+        }
+        Run r = gale("bench", "--model", model.toString(), "--backend", "jvm,nosuch", "-p", "8", "-n", "2", "-r", "1");
+        assertEquals(1, r.exit());
+        assertTrue(r.oneLineError().contains("nosuch"), r.err());
+    }
+
+    @Test void badOptionValuesAreOneLineWithExitCode2() {
+        for (String[] args : new String[][]{{"run", "--model", "m", "--prompt", "x", "--max-tokens", "abc"},
+                {"run", "--model", "m", "--prompt", "x", "--kv-cache", "Q3"}, {"run", "--no-such-option"},
+                {"tokenize", "--model", "m"}}) {
+            Run r = gale(args);
+            assertEquals(2, r.exit(), String.join(" ", args));
+            assertTrue(r.oneLineError().contains("--help"), r.err());
+        }
+        // values that parse but are invalid
+        Run r = gale("run", "--model", model.toString(), "--prompt", "x", "--top-p", "0");
+        assertEquals(1, r.exit());
+        assertTrue(r.oneLineError().contains("top-p"), r.err());
+    }
+
+    @Test void promptTooLong() {
+        Run r = gale("run", "--model", model.toString(), "--prompt", PROMPT, "--max-tokens", "30", "--temperature", "0");
+        assertEquals(1, r.exit());
+        assertTrue(r.oneLineError().contains("exceeds the free context"), r.err());
+        assertEquals("", r.out(), "nothing printed before the error");
+        Run l = gale("logits", "--model", model.toString(), "--prompt", PROMPT.repeat(3));
+        assertEquals(1, l.exit());
+        assertTrue(l.oneLineError().contains("context"), l.err());
+        Run b = gale("bench", "--model", model.toString(), "-p", "512", "-n", "8", "-r", "1");
+        assertEquals(1, b.exit());
+        assertTrue(b.oneLineError().contains("context"), b.err());
+    }
+
+    @Test void runJson() throws Exception {
+        JsonNode g = golden();
+        Run r = gale("run", "--model", model.toString(), "--prompt", PROMPT, "--max-tokens", "8", "--temperature", "0", "--json");
+        assertEquals(0, r.exit(), r.err());
+        JsonNode o = r.json();
+        for (String f : new String[]{"prompt_token_ids", "token_ids", "text", "stop_reason", "backend", "device",
+                "prompt_tokens_per_second", "tokens_per_second", "load_seconds"})
+            assertTrue(o.has(f), "field " + f + " in " + o);
+        assertEquals(g.get("prompt_ids"), o.get("prompt_token_ids"), "llama.cpp's prompt ids");
+        for (int i = 0; i < 8; i++) assertEquals(g.get("greedy_ids").get(i).asInt(), o.get("token_ids").get(i).asInt(), "llama.cpp's greedy token " + i);
+        assertEquals("jvm", o.get("backend").asText());
+    }
+
+    @Test void runStreamsPromptAndText() {
+        Run r = gale("run", "--model", model.toString(), "--prompt", "hello", "--max-tokens", "4", "--seed", "3");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().startsWith("hello"), r.out());
+        assertTrue(r.err().contains("generated 4 tokens"), r.err());
+    }
+
+    @Test void tokenizeJsonAndTable() throws Exception {
+        JsonNode g = golden();
+        Run r = gale("tokenize", "--model", model.toString(), "--text", PROMPT, "--json");
+        assertEquals(0, r.exit(), r.err());
+        JsonNode o = r.json();
+        assertEquals(g.get("prompt_ids"), o.get("ids"));
+        assertEquals(o.get("ids").size(), o.get("pieces").size());
+        assertEquals("<s>", o.get("pieces").get(0).asText());
+        Run t = gale("tokenize", "--model", model.toString(), "--text", "Hi");
+        assertEquals(0, t.exit());
+        assertEquals(6, t.out().strip().lines().count(), t.out());   // <s>, the space prefix ▁ as 3 bytes, <0x48>, i
+    }
+
+    @Test void logitsJsonMatchesLlamaCpp() throws Exception {
+        JsonNode g = golden();
+        for (String flag : new String[]{"--json", null}) {
+            Run r = flag == null ? gale("logits", "--model", model.toString(), "--prompt", PROMPT)
+                    : gale("logits", "--model", model.toString(), "--prompt", PROMPT, flag);
+            assertEquals(0, r.exit(), r.err());
+            JsonNode o = r.json();
+            assertEquals(g.get("prompt_ids"), o.get("prompt_token_ids"));
+            JsonNode logits = o.get("logits");
+            assertEquals(320, logits.size());
+            double max = Double.NEGATIVE_INFINITY;
+            for (JsonNode x : logits) max = Math.max(max, x.asDouble());
+            double err = 0;
+            for (Iterator<Map.Entry<String, JsonNode>> it = g.get("positions").get(0).get("logit_minus_max").fields(); it.hasNext(); ) {
+                var e = it.next();
+                err = Math.max(err, Math.abs(logits.get(Integer.parseInt(e.getKey())).asDouble() - max - e.getValue().asDouble()));
+            }
+            assertTrue(err < 2e-3, "logit − max vs llama.cpp: " + err);
+        }
+    }
+
+    @Test void benchJsonAndTable() throws Exception {
+        List<String> backends = new ArrayList<>(List.of("jvm"));
+        if (Devices.available().contains("opencl:0")) backends.add("opencl:0");
+        Run r = gale("bench", "--model", model.toString(), "-p", "16", "-n", "4", "-r", "2", "--backend", String.join(",", backends), "--json");
+        assertEquals(0, r.exit(), r.err());
+        JsonNode rows = r.json();
+        assertEquals(2 * backends.size(), rows.size(), rows.toString());
+        for (JsonNode row : rows) {
+            for (String f : new String[]{"model", "size_bytes", "params", "backend", "device", "test", "avg_ts", "stddev_ts", "samples_ts"})
+                assertTrue(row.has(f), f + " in " + row);
+            assertTrue(row.get("avg_ts").asDouble() > 0);
+            assertEquals(2, row.get("samples_ts").size());
+        }
+        assertEquals("pp16", rows.get(0).get("test").asText());
+        assertEquals("tg4", rows.get(1).get("test").asText());
+        Run t = gale("bench", "--model", model.toString(), "-p", "16", "-n", "4", "-r", "1");
+        assertEquals(0, t.exit(), t.err());
+        assertEquals(4, t.out().strip().lines().count(), t.out());   // header, separator, pp16, tg4
+    }
+
+    @Test void chatIsScriptableFromStdin() {
+        Run r = galeWithInput("hi\n\n/exit\nnever read\n", "chat", "--model", model.toString(), "--max-tokens", "3", "--temperature", "0");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.err().contains("template"), r.err());
+        assertEquals(1, r.err().lines().filter(l -> l.contains("prefilled")).count(), "one turn (blank line skipped, /exit stops): " + r.err());
+        // end of input ends the chat too
+        Run eof = galeWithInput("hi\n", "chat", "--model", model.toString(), "--max-tokens", "3", "--temperature", "0");
+        assertEquals(0, eof.exit(), eof.err());
+    }
+
+    @Test void syntheticWritesALoadableModel() throws Exception {
+        Path out = dir.resolve("synthetic-q8.gguf");
+        Run r = gale("synthetic", "--shape", "tiny", "--type", "Q8_0", "--out", out.toString());
+        assertEquals(0, r.exit(), r.err());
+        Run t = gale("tokenize", "--model", out.toString(), "--text", "hi", "--json");
+        assertEquals(0, t.exit(), t.err());
+        Run bad = gale("synthetic", "--shape", "huge", "--out", out.toString());
+        assertEquals(1, bad.exit());
+        assertTrue(bad.oneLineError().contains("--shape"), bad.err());
+    }
+}
