@@ -79,7 +79,7 @@ public final class TrainableLlama implements AutoCloseable {
     private final int iEmb, iOutNorm, iOut;
     private final int[] iAttnNorm, iQ, iK, iV, iO, iFfnNorm, iGate, iUp, iDown;
 
-    private final FloatArray ropeFreqs, partials, hyper, logits, loss, lossPart;
+    private final FloatArray ropeFreqs, ropeCs, partials, hyper, logits, loss, lossPart;
     private final IntArray tokens, targets;
     // stored activations
     private final FloatArray[] xs, xMid, rstdA, rstdF, q, k, vv, att, lse, gate, up;
@@ -142,6 +142,7 @@ public final class TrainableLlama implements AutoCloseable {
             if (rf.length != rotDim / 2) throw new IllegalArgumentException("tensor rope_freqs.weight has " + rf.length + " values, expected " + rotDim / 2);
             ropeFreqs.copyFrom(rf, 0);
         }
+        ropeCs = TrainRope.table(ropeFreqs, seqLen, rotDim, c.ropeFreqBase());
 
         tokens = IntArray.create(nTok);
         targets = IntArray.create(nTok);
@@ -168,7 +169,7 @@ public final class TrainableLlama implements AutoCloseable {
         up0.addAll(List.of(g));
         up0.addAll(List.of(m));
         up0.addAll(List.of(v));
-        up0.add(ropeFreqs);
+        up0.add(ropeCs);
         plan.copyToDevice(up0.toArray(GaleArray[]::new));
     }
 
@@ -289,8 +290,8 @@ public final class TrainableLlama implements AutoCloseable {
             t.task(s + "q", TrainMatMul::matMul, q[l], xb, p[iQ[l]], N, dim, dim, 0);
             t.task(s + "k", TrainMatMul::matMul, k[l], xb, p[iK[l]], N, kvDim, dim, 0);
             t.task(s + "v", TrainMatMul::matMul, vv[l], xb, p[iV[l]], N, kvDim, dim, 0);
-            t.task(s + "ropeQ", TrainRope::rope, q[l], ropeFreqs, N, seqLen, nH, hd, rot, base, 1f);
-            t.task(s + "ropeK", TrainRope::rope, k[l], ropeFreqs, N, seqLen, nKv, hd, rot, base, 1f);
+            t.task(s + "ropeQ", TrainRope::rope, q[l], ropeCs, N, seqLen, nH, hd, rot, 1f);
+            t.task(s + "ropeK", TrainRope::rope, k[l], ropeCs, N, seqLen, nKv, hd, rot, 1f);
             t.task(s + "attn", TrainAttention::forward, att[l], lse[l], q[l], k[l], vv[l], N, seqLen, nH, nKv, hd);
             t.task(s + "res1", TrainOps::copy, xMid[l], xs[l], N * dim);
             t.task(s + "o", TrainMatMul::matMul, xMid[l], att[l], p[iO[l]], N, dim, dim, 1);
@@ -312,7 +313,7 @@ public final class TrainableLlama implements AutoCloseable {
 
     private TaskGraph inputs(String name) {
         List<GaleArray> weights = new ArrayList<>(List.of(p));
-        weights.add(ropeFreqs);
+        weights.add(ropeCs);
         return new TaskGraph(name)
                 .transferToDevice(DataTransferMode.EVERY_EXECUTION, tokens, targets)
                 .transferToDevice(DataTransferMode.FIRST_EXECUTION, weights.toArray(GaleArray[]::new));
@@ -351,8 +352,8 @@ public final class TrainableLlama implements AutoCloseable {
             t.task(s + "delta", TrainAttention::backwardDelta, delta, dAtt, att[l], N, nH, hd);
             t.task(s + "dQ", TrainAttention::backwardQ, dQ, dAtt, q[l], k[l], vv[l], lse[l], delta, N, seqLen, nH, nKv, hd);
             t.task(s + "dKV", TrainAttention::backwardKV, dK, dV, dAtt, q[l], k[l], vv[l], lse[l], delta, N, seqLen, nH, nKv, hd);
-            t.task(s + "ropeDQ", TrainRope::rope, dQ, ropeFreqs, N, seqLen, nH, hd, rot, base, -1f);
-            t.task(s + "ropeDK", TrainRope::rope, dK, ropeFreqs, N, seqLen, nKv, hd, rot, base, -1f);
+            t.task(s + "ropeDQ", TrainRope::rope, dQ, ropeCs, N, seqLen, nH, hd, rot, -1f);
+            t.task(s + "ropeDK", TrainRope::rope, dK, ropeCs, N, seqLen, nKv, hd, rot, -1f);
             t.task(s + "dQW", TrainMatMul::matMulDw, g[iQ[l]], dQ, xb, N, dim, dim);
             t.task(s + "dKW", TrainMatMul::matMulDw, g[iK[l]], dK, xb, N, kvDim, dim);
             t.task(s + "dVW", TrainMatMul::matMulDw, g[iV[l]], dV, xb, N, kvDim, dim);

@@ -39,7 +39,11 @@ class TrainableLlamaBench {
                     m.optimizerStep(TrainableLlama.AdamW.defaults(), 1e-3f, 99, 1f / l.tokens());
                     var tasks = new java.util.ArrayList<>(m.profile().tasks());
                     tasks.sort(java.util.Comparator.comparingLong(t -> -t.kernelNanos()));
-                    for (var t : tasks.subList(0, Math.min(25, tasks.size())))
+                    long kn = 0, hn = 0;
+                    java.util.Map<String, Long> byKernel = new java.util.TreeMap<>();
+                    for (var t : tasks) { kn += t.kernelNanos(); hn += t.hostNanos(); byKernel.merge(t.kernel(), t.kernelNanos(), Long::sum); }
+                    System.out.printf("  one step: kernels %.1f ms, host %.1f ms; by kernel: %s%n", kn / 1e6, hn / 1e6, byKernel);
+                    for (var t : tasks.subList(0, Math.min(12, tasks.size())))
                         System.out.printf("  %-28s %-45s %8.2f ms%n", t.name(), t.kernel(), t.kernelNanos() / 1e6);
                 }
                 System.out.printf("TrainableLlama demo (%d params) on %s: %.0f tokens/s (forwardBackward+optimizerStep, %d steps of %d tokens, %.1f ms/step, forwardBackward %.1f ms), loss %.4f%n",

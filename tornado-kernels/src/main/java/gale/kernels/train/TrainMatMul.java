@@ -150,58 +150,66 @@ public final class TrainMatMul {
 
     /**
      * C[i, j] = (acc ≠ 0 ? C[i, j] : 0) + Σ_k A(i, k)·B[k, j] for i in [i0, i0 + ni), all j &lt; n, where
-     * A(i, k) = a[i·ai + k·ak] and B, C are row-major with n columns. k runs in order; per chunk of 2 vectors of
-     * columns, ni ≤ BLOCK rows of C are kept in registers.
+     * A(i, k) = a[i·ai + k·ak] and B, C are row-major with n columns. k runs in order. Full blocks keep 4 rows × 4
+     * vectors of C in registers (16 accumulators, plain locals so the JIT keeps them in vector registers); edges
+     * take one masked vector at a time.
      */
     public static void axpyBlock(MemorySegment cSeg, MemorySegment a, int ai, int ak, MemorySegment b, int n, int kCount,
                                  int i0, int ni, int acc) {
-        int L = SPECIES.length();
-        FloatVector[] v = new FloatVector[2 * BLOCK];
-        float[] av = new float[BLOCK];
-        for (int j = 0; j < n; j += 2 * L) {
-            var m0 = SPECIES.indexInRange(j, n);
-            var m1 = SPECIES.indexInRange(j + L, n);
-            for (int i = 0; i < ni; i++) {
-                long co = ((long) (i0 + i) * n + j) * 4;
-                v[2 * i] = acc != 0 ? FloatVector.fromMemorySegment(SPECIES, cSeg, co, ORDER, m0) : FloatVector.zero(SPECIES);
-                v[2 * i + 1] = acc != 0 ? FloatVector.fromMemorySegment(SPECIES, cSeg, co + L * 4L, ORDER, m1) : FloatVector.zero(SPECIES);
-            }
-            if (ni == BLOCK && m1.allTrue()) {
-                FloatVector c0 = v[0], c1 = v[1], c2 = v[2], c3 = v[3], c4 = v[4], c5 = v[5], c6 = v[6], c7 = v[7];
+        int L = SPECIES.length(), W = 4 * L;
+        int j = 0;
+        if (ni == BLOCK) for (; j + W <= n; j += W) axpy4x4(cSeg, a, ai, ak, b, n, kCount, i0, j, acc);
+        for (int i = i0; i < i0 + ni; i++)
+            for (int jj = j; jj < n; jj += L) {
+                var mk = SPECIES.indexInRange(jj, n);
+                long co = ((long) i * n + jj) * 4;
+                FloatVector cv = acc != 0 ? FloatVector.fromMemorySegment(SPECIES, cSeg, co, ORDER, mk) : FloatVector.zero(SPECIES);
                 for (int k = 0; k < kCount; k++) {
-                    long bo = ((long) k * n + j) * 4;
-                    FloatVector b0 = FloatVector.fromMemorySegment(SPECIES, b, bo, ORDER);
-                    FloatVector b1 = FloatVector.fromMemorySegment(SPECIES, b, bo + L * 4L, ORDER);
-                    long ao = (long) i0 * ai + (long) k * ak;
-                    FloatVector x0 = FloatVector.broadcast(SPECIES, a.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, ao));
-                    FloatVector x1 = FloatVector.broadcast(SPECIES, a.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, ao + ai));
-                    FloatVector x2 = FloatVector.broadcast(SPECIES, a.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, ao + 2L * ai));
-                    FloatVector x3 = FloatVector.broadcast(SPECIES, a.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, ao + 3L * ai));
-                    c0 = b0.fma(x0, c0); c1 = b1.fma(x0, c1);
-                    c2 = b0.fma(x1, c2); c3 = b1.fma(x1, c3);
-                    c4 = b0.fma(x2, c4); c5 = b1.fma(x2, c5);
-                    c6 = b0.fma(x3, c6); c7 = b1.fma(x3, c7);
+                    FloatVector bv = FloatVector.fromMemorySegment(SPECIES, b, ((long) k * n + jj) * 4, ORDER, mk);
+                    cv = bv.fma(FloatVector.broadcast(SPECIES, a.getAtIndex(F, (long) i * ai + (long) k * ak)), cv);
                 }
-                v[0] = c0; v[1] = c1; v[2] = c2; v[3] = c3; v[4] = c4; v[5] = c5; v[6] = c6; v[7] = c7;
-            } else {
-                for (int k = 0; k < kCount; k++) {
-                    long bo = ((long) k * n + j) * 4;
-                    FloatVector b0 = FloatVector.fromMemorySegment(SPECIES, b, bo, ORDER, m0);
-                    FloatVector b1 = FloatVector.fromMemorySegment(SPECIES, b, bo + L * 4L, ORDER, m1);
-                    for (int i = 0; i < ni; i++) {
-                        FloatVector x = FloatVector.broadcast(SPECIES, a.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, (long) (i0 + i) * ai + (long) k * ak));
-                        v[2 * i] = b0.fma(x, v[2 * i]);
-                        v[2 * i + 1] = b1.fma(x, v[2 * i + 1]);
-                    }
-                }
+                cv.intoMemorySegment(cSeg, co, ORDER, mk);
             }
-            for (int i = 0; i < ni; i++) {
-                long co = ((long) (i0 + i) * n + j) * 4;
-                v[2 * i].intoMemorySegment(cSeg, co, ORDER, m0);
-                v[2 * i + 1].intoMemorySegment(cSeg, co + L * 4L, ORDER, m1);
-            }
-        }
     }
+
+    private static final java.lang.foreign.ValueLayout.OfFloat F = java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED;
+
+    /** The full 4 × 4-vector block of {@link #axpyBlock} at rows i0..i0+3, columns j..j+4L−1. */
+    static void axpy4x4(MemorySegment cSeg, MemorySegment a, int ai, int ak, MemorySegment b, int n, int kCount,
+                        int i0, int j, int acc) {
+        int L = SPECIES.length();
+        long r0 = ((long) i0 * n + j) * 4, rs = (long) n * 4, l4 = L * 4L;
+        FloatVector c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33;
+        if (acc != 0) {
+            c00 = ld(cSeg, r0); c01 = ld(cSeg, r0 + l4); c02 = ld(cSeg, r0 + 2 * l4); c03 = ld(cSeg, r0 + 3 * l4);
+            c10 = ld(cSeg, r0 + rs); c11 = ld(cSeg, r0 + rs + l4); c12 = ld(cSeg, r0 + rs + 2 * l4); c13 = ld(cSeg, r0 + rs + 3 * l4);
+            c20 = ld(cSeg, r0 + 2 * rs); c21 = ld(cSeg, r0 + 2 * rs + l4); c22 = ld(cSeg, r0 + 2 * rs + 2 * l4); c23 = ld(cSeg, r0 + 2 * rs + 3 * l4);
+            c30 = ld(cSeg, r0 + 3 * rs); c31 = ld(cSeg, r0 + 3 * rs + l4); c32 = ld(cSeg, r0 + 3 * rs + 2 * l4); c33 = ld(cSeg, r0 + 3 * rs + 3 * l4);
+        } else {
+            c00 = c01 = c02 = c03 = c10 = c11 = c12 = c13 = c20 = c21 = c22 = c23 = c30 = c31 = c32 = c33 = FloatVector.zero(SPECIES);
+        }
+        for (int k = 0; k < kCount; k++) {
+            long bo = ((long) k * n + j) * 4;
+            FloatVector b0 = ld(b, bo), b1 = ld(b, bo + l4), b2 = ld(b, bo + 2 * l4), b3 = ld(b, bo + 3 * l4);
+            long ao = (long) i0 * ai + (long) k * ak;
+            FloatVector x = FloatVector.broadcast(SPECIES, a.getAtIndex(F, ao));
+            c00 = b0.fma(x, c00); c01 = b1.fma(x, c01); c02 = b2.fma(x, c02); c03 = b3.fma(x, c03);
+            x = FloatVector.broadcast(SPECIES, a.getAtIndex(F, ao + ai));
+            c10 = b0.fma(x, c10); c11 = b1.fma(x, c11); c12 = b2.fma(x, c12); c13 = b3.fma(x, c13);
+            x = FloatVector.broadcast(SPECIES, a.getAtIndex(F, ao + 2L * ai));
+            c20 = b0.fma(x, c20); c21 = b1.fma(x, c21); c22 = b2.fma(x, c22); c23 = b3.fma(x, c23);
+            x = FloatVector.broadcast(SPECIES, a.getAtIndex(F, ao + 3L * ai));
+            c30 = b0.fma(x, c30); c31 = b1.fma(x, c31); c32 = b2.fma(x, c32); c33 = b3.fma(x, c33);
+        }
+        st(c00, cSeg, r0); st(c01, cSeg, r0 + l4); st(c02, cSeg, r0 + 2 * l4); st(c03, cSeg, r0 + 3 * l4);
+        st(c10, cSeg, r0 + rs); st(c11, cSeg, r0 + rs + l4); st(c12, cSeg, r0 + rs + 2 * l4); st(c13, cSeg, r0 + rs + 3 * l4);
+        st(c20, cSeg, r0 + 2 * rs); st(c21, cSeg, r0 + 2 * rs + l4); st(c22, cSeg, r0 + 2 * rs + 2 * l4); st(c23, cSeg, r0 + 2 * rs + 3 * l4);
+        st(c30, cSeg, r0 + 3 * rs); st(c31, cSeg, r0 + 3 * rs + l4); st(c32, cSeg, r0 + 3 * rs + 2 * l4); st(c33, cSeg, r0 + 3 * rs + 3 * l4);
+    }
+
+    private static FloatVector ld(MemorySegment s, long byteOffset) { return FloatVector.fromMemorySegment(SPECIES, s, byteOffset, ORDER); }
+
+    private static void st(FloatVector v, MemorySegment s, long byteOffset) { v.intoMemorySegment(s, byteOffset, ORDER); }
 
     static float dot(MemorySegment x, long xo, MemorySegment w, long wo, int n) {
         int L = SPECIES.length();
