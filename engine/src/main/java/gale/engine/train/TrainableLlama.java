@@ -245,7 +245,8 @@ public final class TrainableLlama implements AutoCloseable {
         for (Param pr : shapes(cfg, tiedOutput)) params += pr.size();
         long N = (long) batch * seqLen, dim = cfg.embeddingLength(), kv = cfg.kvDim(), ffn = cfg.feedForwardLength();
         long scratch = 5 * N * dim + 2 * N * kv + N * cfg.headCount() + 4 * N * ffn;
-        long small = (long) PARTS * shapes(cfg, tiedOutput).size() + 2L * N + batch + Optimizer.HYPER_SIZE + cfg.ropeDimensionCount();
+        long small = (long) PARTS * shapes(cfg, tiedOutput).size() + 2L * N + batch + Optimizer.HYPER_SIZE
+                + cfg.ropeDimensionCount() + (long) seqLen * cfg.ropeDimensionCount();  // rope factors and cos/sin table
         return 4 * (4 * params + storedFloats(cfg, batch, seqLen) + scratch + small);
     }
 
