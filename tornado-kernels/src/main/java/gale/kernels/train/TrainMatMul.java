@@ -34,43 +34,104 @@ public final class TrainMatMul {
     /** Rows (or tokens) per register block of the jvm twins. */
     public static final int BLOCK = 4;
 
-    /** y[t, r] = (acc ≠ 0 ? y[t, r] : 0) + Σ_c x[t, c]·w[r, c]; x: (nTok, cols), w: (rows, cols), y: (nTok, rows). */
+    /**
+     * y[t, r] = (acc ≠ 0 ? y[t, r] : 0) + Σ_c x[t, c]·w[r, c]; x: (nTok, cols), w: (rows, cols), y: (nTok, rows).
+     * One work-item per tile of 4 rows × 4 tokens: each loaded x and w element feeds 4 FMAs (a quarter of the memory
+     * traffic of one output per work-item); loads past the edge are clamped, stores guarded.
+     */
     @Kernel(jvm = "matMulSimd")
     public static void matMul(FloatArray y, FloatArray x, FloatArray w, int nTok, int rows, int cols, int acc) {
-        for (@Parallel int r = 0; r < rows; r++) {
-            for (@Parallel int t = 0; t < nTok; t++) {
-                long wo = (long) r * cols, xo = (long) t * cols;
-                float s = 0f;
-                for (int c = 0; c < cols; c++) s += x.get(xo + c) * w.get(wo + c);
-                long o = (long) t * rows + r;
-                y.set(o, acc != 0 ? y.get(o) + s : s);
+        for (@Parallel int rb = 0; rb < (rows + 3) / 4; rb++) {
+            for (@Parallel int tb = 0; tb < (nTok + 3) / 4; tb++) {
+                int r0 = rb * 4, t0 = tb * 4;
+                long w0 = (long) Math.min(r0, rows - 1) * cols, w1 = (long) Math.min(r0 + 1, rows - 1) * cols;
+                long w2 = (long) Math.min(r0 + 2, rows - 1) * cols, w3 = (long) Math.min(r0 + 3, rows - 1) * cols;
+                long x0 = (long) Math.min(t0, nTok - 1) * cols, x1 = (long) Math.min(t0 + 1, nTok - 1) * cols;
+                long x2 = (long) Math.min(t0 + 2, nTok - 1) * cols, x3 = (long) Math.min(t0 + 3, nTok - 1) * cols;
+                float s00 = 0f, s01 = 0f, s02 = 0f, s03 = 0f, s10 = 0f, s11 = 0f, s12 = 0f, s13 = 0f;
+                float s20 = 0f, s21 = 0f, s22 = 0f, s23 = 0f, s30 = 0f, s31 = 0f, s32 = 0f, s33 = 0f;
+                for (int c = 0; c < cols; c++) {
+                    float a0 = x.get(x0 + c), a1 = x.get(x1 + c), a2 = x.get(x2 + c), a3 = x.get(x3 + c);
+                    float b0 = w.get(w0 + c), b1 = w.get(w1 + c), b2 = w.get(w2 + c), b3 = w.get(w3 + c);
+                    s00 += a0 * b0; s01 += a0 * b1; s02 += a0 * b2; s03 += a0 * b3;
+                    s10 += a1 * b0; s11 += a1 * b1; s12 += a1 * b2; s13 += a1 * b3;
+                    s20 += a2 * b0; s21 += a2 * b1; s22 += a2 * b2; s23 += a2 * b3;
+                    s30 += a3 * b0; s31 += a3 * b1; s32 += a3 * b2; s33 += a3 * b3;
+                }
+                TrainMatMul.put4(y, t0, r0, rows, nTok, rows, acc, s00, s01, s02, s03);
+                TrainMatMul.put4(y, t0 + 1, r0, rows, nTok, rows, acc, s10, s11, s12, s13);
+                TrainMatMul.put4(y, t0 + 2, r0, rows, nTok, rows, acc, s20, s21, s22, s23);
+                TrainMatMul.put4(y, t0 + 3, r0, rows, nTok, rows, acc, s30, s31, s32, s33);
             }
         }
     }
 
-    /** dx[t, c] = (acc ≠ 0 ? dx[t, c] : 0) + Σ_r dy[t, r]·w[r, c]; dy: (nTok, rows), w: (rows, cols), dx: (nTok, cols). */
+    /** Stores out[row, col0 + j] (+)= s_j for j &lt; 4 where row &lt; nRows and col0 + j &lt; nCols; ld = row stride. */
+    public static void put4(FloatArray out, int row, int col0, int nCols, int nRows, int ld, int acc,
+                            float s0, float s1, float s2, float s3) {
+        if (row < nRows) {
+            long o = (long) row * ld + col0;
+            if (col0 < nCols) out.set(o, acc != 0 ? out.get(o) + s0 : s0);
+            if (col0 + 1 < nCols) out.set(o + 1, acc != 0 ? out.get(o + 1) + s1 : s1);
+            if (col0 + 2 < nCols) out.set(o + 2, acc != 0 ? out.get(o + 2) + s2 : s2);
+            if (col0 + 3 < nCols) out.set(o + 3, acc != 0 ? out.get(o + 3) + s3 : s3);
+        }
+    }
+
+    /**
+     * dx[t, c] = (acc ≠ 0 ? dx[t, c] : 0) + Σ_r dy[t, r]·w[r, c]; dy: (nTok, rows), w: (rows, cols), dx: (nTok, cols).
+     * One work-item per column and 4 tokens: neighbouring work-items read neighbouring w (coalesced, vectorised by
+     * PoCL), and each w element feeds 4 tokens.
+     */
     @Kernel(jvm = "matMulDxSimd")
     public static void matMulDx(FloatArray dx, FloatArray dy, FloatArray w, int nTok, int rows, int cols, int acc) {
         for (@Parallel int c = 0; c < cols; c++) {
-            for (@Parallel int t = 0; t < nTok; t++) {
-                long yo = (long) t * rows;
-                float s = 0f;
-                for (int r = 0; r < rows; r++) s += dy.get(yo + r) * w.get((long) r * cols + c);
-                long o = (long) t * cols + c;
-                dx.set(o, acc != 0 ? dx.get(o) + s : s);
+            for (@Parallel int tb = 0; tb < (nTok + 3) / 4; tb++) {
+                int t0 = tb * 4;
+                long y0 = (long) Math.min(t0, nTok - 1) * rows, y1 = (long) Math.min(t0 + 1, nTok - 1) * rows;
+                long y2 = (long) Math.min(t0 + 2, nTok - 1) * rows, y3 = (long) Math.min(t0 + 3, nTok - 1) * rows;
+                float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f;
+                for (int r = 0; r < rows; r++) {
+                    float b = w.get((long) r * cols + c);
+                    s0 += dy.get(y0 + r) * b;
+                    s1 += dy.get(y1 + r) * b;
+                    s2 += dy.get(y2 + r) * b;
+                    s3 += dy.get(y3 + r) * b;
+                }
+                TrainMatMul.put4T(dx, t0, c, nTok, cols, acc, s0, s1, s2, s3);
             }
         }
     }
 
-    /** dw[r, c] += Σ_t dy[t, r]·x[t, c]; dy: (nTok, rows), x: (nTok, cols), dw: (rows, cols). Tokens summed in order. */
+    /** Stores out[row0 + j, col] (+)= s_j for j &lt; 4 where row0 + j &lt; nRows; ld = row stride. */
+    public static void put4T(FloatArray out, int row0, int col, int nRows, int ld, int acc, float s0, float s1, float s2, float s3) {
+        long o = (long) row0 * ld + col;
+        if (row0 < nRows) out.set(o, acc != 0 ? out.get(o) + s0 : s0);
+        if (row0 + 1 < nRows) out.set(o + ld, acc != 0 ? out.get(o + ld) + s1 : s1);
+        if (row0 + 2 < nRows) out.set(o + 2L * ld, acc != 0 ? out.get(o + 2L * ld) + s2 : s2);
+        if (row0 + 3 < nRows) out.set(o + 3L * ld, acc != 0 ? out.get(o + 3L * ld) + s3 : s3);
+    }
+
+    /**
+     * dw[r, c] += Σ_t dy[t, r]·x[t, c]; dy: (nTok, rows), x: (nTok, cols), dw: (rows, cols). Tokens summed in order.
+     * One work-item per column and 4 weight rows: neighbouring work-items read neighbouring x, each x feeds 4 rows.
+     */
     @Kernel(jvm = "matMulDwSimd")
     public static void matMulDw(FloatArray dw, FloatArray dy, FloatArray x, int nTok, int rows, int cols) {
         for (@Parallel int c = 0; c < cols; c++) {
-            for (@Parallel int r = 0; r < rows; r++) {
-                float s = 0f;
-                for (int t = 0; t < nTok; t++) s += dy.get((long) t * rows + r) * x.get((long) t * cols + c);
-                long o = (long) r * cols + c;
-                dw.set(o, dw.get(o) + s);
+            for (@Parallel int rb = 0; rb < (rows + 3) / 4; rb++) {
+                int r0 = rb * 4;
+                int q0 = Math.min(r0, rows - 1), q1 = Math.min(r0 + 1, rows - 1), q2 = Math.min(r0 + 2, rows - 1), q3 = Math.min(r0 + 3, rows - 1);
+                float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f;
+                for (int t = 0; t < nTok; t++) {
+                    float a = x.get((long) t * cols + c);
+                    long yo = (long) t * rows;
+                    s0 += dy.get(yo + q0) * a;
+                    s1 += dy.get(yo + q1) * a;
+                    s2 += dy.get(yo + q2) * a;
+                    s3 += dy.get(yo + q3) * a;
+                }
+                TrainMatMul.put4T(dw, r0, c, rows, cols, 1, s0, s1, s2, s3);
             }
         }
     }
