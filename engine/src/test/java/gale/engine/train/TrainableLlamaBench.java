@@ -23,10 +23,14 @@ class TrainableLlamaBench {
         for (int i = 0; i < tok.length; i++) { tok[i] = r.nextInt(2048); tgt[i] = r.nextInt(2048); }
         for (String dev : devs.split(",")) {
             try (TrainableLlama m = TrainableLlama.create(cfg, false, Devices.select(dev), batch, seq, 1)) {
-                TrainableLlama.Loss l = m.forwardBackward(tok, tgt);          // warm-up: compile, JIT
-                m.optimizerStep(TrainableLlama.AdamW.defaults(), 1e-3f, 1, 1f / l.tokens());
+                int warm = Integer.getInteger("gale.bench.warmup", 4);
+                TrainableLlama.Loss l = null;
+                for (int s = 1; s <= warm; s++) {                               // warm-up: kernel builds, JIT (C2)
+                    l = m.forwardBackward(tok, tgt);
+                    m.optimizerStep(TrainableLlama.AdamW.defaults(), 1e-3f, s, 1f / l.tokens());
+                }
                 long t0 = System.nanoTime(), fb = 0;
-                for (int s = 2; s < 2 + steps; s++) {
+                for (int s = warm + 1; s <= warm + steps; s++) {
                     long a = System.nanoTime();
                     l = m.forwardBackward(tok, tgt);
                     fb += System.nanoTime() - a;
