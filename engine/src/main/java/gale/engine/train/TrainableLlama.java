@@ -26,7 +26,7 @@ import java.util.Random;
 /**
  * A trainable Llama (F32) on one device. Parameters, gradients, both Adam moments and the activations live on the
  * device for the model's life, in one {@link ExecutionPlan} whose graphs share buffers: {@code train} (forward,
- * loss, backward, gradients accumulated), {@code eval} (forward and loss), {@code logits}, {@code norm} (gradient
+ * loss, backward, gradients accumulated), {@code eval} (forward and loss), {@code logitsOnly}, {@code norm} (gradient
  * sums of squares) and {@code adam}. Per step only tokens and targets go up, and per-sequence loss sums, the norm
  * partials and 8 hyper-parameters cross the bus. See {@code package-info} for what is stored and what recomputed.
  *
@@ -453,6 +453,9 @@ public final class TrainableLlama implements AutoCloseable {
         }
         return out;
     }
+
+    /** Logits of the last position of each sequence ({@code logitsAt(tokens, seqLen − 1)}): [batch][vocab]. */
+    public float[][] lastLogits(int[] tokens) { return logitsAt(tokens, seqLen - 1); }
 
     /**
      * Scales gradients by gradScale, clips to global norm hyper.clipNorm (≤ 0: none), AdamW step t (1-based) with
