@@ -26,7 +26,7 @@ import java.util.Random;
 /**
  * A trainable Llama (F32) on one device. Parameters, gradients, both Adam moments and the activations live on the
  * device for the model's life, in one {@link ExecutionPlan} whose graphs share buffers: {@code train} (forward,
- * loss, backward, gradients accumulated), {@code eval} (forward and loss), {@code logits}, {@code norm} (gradient
+ * loss, backward, gradients accumulated), {@code eval} (forward and loss), {@code logitsOnly}, {@code norm} (gradient
  * sums of squares) and {@code adam}. Per step only tokens and targets go up, and per-sequence loss sums, the norm
  * partials and 8 hyper-parameters cross the bus. See {@code package-info} for what is stored and what recomputed.
  *
@@ -79,7 +79,7 @@ public final class TrainableLlama implements AutoCloseable {
     private final int iEmb, iOutNorm, iOut;
     private final int[] iAttnNorm, iQ, iK, iV, iO, iFfnNorm, iGate, iUp, iDown;
 
-    private final FloatArray ropeFreqs, partials, hyper, logits, loss, lossPart;
+    private final FloatArray ropeFreqs, ropeCs, partials, hyper, logits, loss, lossPart;
     private final IntArray tokens, targets;
     // stored activations
     private final FloatArray[] xs, xMid, rstdA, rstdF, q, k, vv, att, lse, gate, up;
@@ -142,6 +142,7 @@ public final class TrainableLlama implements AutoCloseable {
             if (rf.length != rotDim / 2) throw new IllegalArgumentException("tensor rope_freqs.weight has " + rf.length + " values, expected " + rotDim / 2);
             ropeFreqs.copyFrom(rf, 0);
         }
+        ropeCs = TrainRope.table(ropeFreqs, seqLen, rotDim, c.ropeFreqBase());
 
         tokens = IntArray.create(nTok);
         targets = IntArray.create(nTok);
@@ -168,7 +169,7 @@ public final class TrainableLlama implements AutoCloseable {
         up0.addAll(List.of(g));
         up0.addAll(List.of(m));
         up0.addAll(List.of(v));
-        up0.add(ropeFreqs);
+        up0.add(ropeCs);
         plan.copyToDevice(up0.toArray(GaleArray[]::new));
     }
 
@@ -244,7 +245,8 @@ public final class TrainableLlama implements AutoCloseable {
         for (Param pr : shapes(cfg, tiedOutput)) params += pr.size();
         long N = (long) batch * seqLen, dim = cfg.embeddingLength(), kv = cfg.kvDim(), ffn = cfg.feedForwardLength();
         long scratch = 5 * N * dim + 2 * N * kv + N * cfg.headCount() + 4 * N * ffn;
-        long small = (long) PARTS * shapes(cfg, tiedOutput).size() + 2L * N + batch + Optimizer.HYPER_SIZE + cfg.ropeDimensionCount();
+        long small = (long) PARTS * shapes(cfg, tiedOutput).size() + 2L * N + batch + Optimizer.HYPER_SIZE
+                + cfg.ropeDimensionCount() + (long) seqLen * cfg.ropeDimensionCount();  // rope factors and cos/sin table
         return 4 * (4 * params + storedFloats(cfg, batch, seqLen) + scratch + small);
     }
 
@@ -289,8 +291,8 @@ public final class TrainableLlama implements AutoCloseable {
             t.task(s + "q", TrainMatMul::matMul, q[l], xb, p[iQ[l]], N, dim, dim, 0);
             t.task(s + "k", TrainMatMul::matMul, k[l], xb, p[iK[l]], N, kvDim, dim, 0);
             t.task(s + "v", TrainMatMul::matMul, vv[l], xb, p[iV[l]], N, kvDim, dim, 0);
-            t.task(s + "ropeQ", TrainRope::rope, q[l], ropeFreqs, N, seqLen, nH, hd, rot, base, 1f);
-            t.task(s + "ropeK", TrainRope::rope, k[l], ropeFreqs, N, seqLen, nKv, hd, rot, base, 1f);
+            t.task(s + "ropeQ", TrainRope::rope, q[l], ropeCs, N, seqLen, nH, hd, rot, 1f);
+            t.task(s + "ropeK", TrainRope::rope, k[l], ropeCs, N, seqLen, nKv, hd, rot, 1f);
             t.task(s + "attn", TrainAttention::forward, att[l], lse[l], q[l], k[l], vv[l], N, seqLen, nH, nKv, hd);
             t.task(s + "res1", TrainOps::copy, xMid[l], xs[l], N * dim);
             t.task(s + "o", TrainMatMul::matMul, xMid[l], att[l], p[iO[l]], N, dim, dim, 1);
@@ -312,7 +314,7 @@ public final class TrainableLlama implements AutoCloseable {
 
     private TaskGraph inputs(String name) {
         List<GaleArray> weights = new ArrayList<>(List.of(p));
-        weights.add(ropeFreqs);
+        weights.add(ropeCs);
         return new TaskGraph(name)
                 .transferToDevice(DataTransferMode.EVERY_EXECUTION, tokens, targets)
                 .transferToDevice(DataTransferMode.FIRST_EXECUTION, weights.toArray(GaleArray[]::new));
@@ -351,8 +353,8 @@ public final class TrainableLlama implements AutoCloseable {
             t.task(s + "delta", TrainAttention::backwardDelta, delta, dAtt, att[l], N, nH, hd);
             t.task(s + "dQ", TrainAttention::backwardQ, dQ, dAtt, q[l], k[l], vv[l], lse[l], delta, N, seqLen, nH, nKv, hd);
             t.task(s + "dKV", TrainAttention::backwardKV, dK, dV, dAtt, q[l], k[l], vv[l], lse[l], delta, N, seqLen, nH, nKv, hd);
-            t.task(s + "ropeDQ", TrainRope::rope, dQ, ropeFreqs, N, seqLen, nH, hd, rot, base, -1f);
-            t.task(s + "ropeDK", TrainRope::rope, dK, ropeFreqs, N, seqLen, nKv, hd, rot, base, -1f);
+            t.task(s + "ropeDQ", TrainRope::rope, dQ, ropeCs, N, seqLen, nH, hd, rot, -1f);
+            t.task(s + "ropeDK", TrainRope::rope, dK, ropeCs, N, seqLen, nKv, hd, rot, -1f);
             t.task(s + "dQW", TrainMatMul::matMulDw, g[iQ[l]], dQ, xb, N, dim, dim);
             t.task(s + "dKW", TrainMatMul::matMulDw, g[iK[l]], dK, xb, N, kvDim, dim);
             t.task(s + "dVW", TrainMatMul::matMulDw, g[iV[l]], dV, xb, N, kvDim, dim);
@@ -451,6 +453,9 @@ public final class TrainableLlama implements AutoCloseable {
         }
         return out;
     }
+
+    /** Logits of the last position of each sequence ({@code logitsAt(tokens, seqLen − 1)}): [batch][vocab]. */
+    public float[][] lastLogits(int[] tokens) { return logitsAt(tokens, seqLen - 1); }
 
     /**
      * Scales gradients by gradScale, clips to global norm hyper.clipNorm (≤ 0: none), AdamW step t (1-based) with

@@ -23,10 +23,14 @@ class TrainableLlamaBench {
         for (int i = 0; i < tok.length; i++) { tok[i] = r.nextInt(2048); tgt[i] = r.nextInt(2048); }
         for (String dev : devs.split(",")) {
             try (TrainableLlama m = TrainableLlama.create(cfg, false, Devices.select(dev), batch, seq, 1)) {
-                TrainableLlama.Loss l = m.forwardBackward(tok, tgt);          // warm-up: compile, JIT
-                m.optimizerStep(TrainableLlama.AdamW.defaults(), 1e-3f, 1, 1f / l.tokens());
+                int warm = Integer.getInteger("gale.bench.warmup", 4);
+                TrainableLlama.Loss l = null;
+                for (int s = 1; s <= warm; s++) {                               // warm-up: kernel builds, JIT (C2)
+                    l = m.forwardBackward(tok, tgt);
+                    m.optimizerStep(TrainableLlama.AdamW.defaults(), 1e-3f, s, 1f / l.tokens());
+                }
                 long t0 = System.nanoTime(), fb = 0;
-                for (int s = 2; s < 2 + steps; s++) {
+                for (int s = warm + 1; s <= warm + steps; s++) {
                     long a = System.nanoTime();
                     l = m.forwardBackward(tok, tgt);
                     fb += System.nanoTime() - a;
@@ -39,7 +43,11 @@ class TrainableLlamaBench {
                     m.optimizerStep(TrainableLlama.AdamW.defaults(), 1e-3f, 99, 1f / l.tokens());
                     var tasks = new java.util.ArrayList<>(m.profile().tasks());
                     tasks.sort(java.util.Comparator.comparingLong(t -> -t.kernelNanos()));
-                    for (var t : tasks.subList(0, Math.min(25, tasks.size())))
+                    long kn = 0, hn = 0;
+                    java.util.Map<String, Long> byKernel = new java.util.TreeMap<>();
+                    for (var t : tasks) { kn += t.kernelNanos(); hn += t.hostNanos(); byKernel.merge(t.kernel(), t.kernelNanos(), Long::sum); }
+                    System.out.printf("  one step: kernels %.1f ms, host %.1f ms; by kernel: %s%n", kn / 1e6, hn / 1e6, byKernel);
+                    for (var t : tasks.subList(0, Math.min(12, tasks.size())))
                         System.out.printf("  %-28s %-45s %8.2f ms%n", t.name(), t.kernel(), t.kernelNanos() / 1e6);
                 }
                 System.out.printf("TrainableLlama demo (%d params) on %s: %.0f tokens/s (forwardBackward+optimizerStep, %d steps of %d tokens, %.1f ms/step, forwardBackward %.1f ms), loss %.4f%n",

@@ -51,7 +51,7 @@ class TrainableLlamaTest {
                 assertEquals(B * T - 1, loss.tokens());
                 assertEquals(refLoss, loss.sum(), 1e-5 * Math.abs(refLoss), "loss on " + dev);
                 Map<String, float[]> got = model.readGradients();
-                double worst = 0;
+                double worst = 0, worstAbs = 0, maxG = 0;
                 for (var e : ref.grads.entrySet()) {
                     double[] r = e.getValue();
                     float[] g = got.get(e.getKey());
@@ -62,10 +62,12 @@ class TrainableLlamaTest {
                     }
                     double tol = 1e-4 * maxRef + 1e-6;
                     worst = Math.max(worst, maxErr / tol);
+                    worstAbs = Math.max(worstAbs, maxErr);
+                    maxG = Math.max(maxG, maxRef);
                     assertTrue(maxErr <= tol, e.getKey() + " on " + dev + ": max |Δ| " + maxErr + " > " + tol);
                 }
-                System.out.printf("TrainableLlama gradients on %s (tied=%b): loss %.6f vs %.6f, worst max|Δ|/tol %.3f%n",
-                        dev, tied, loss.sum(), refLoss, worst);
+                System.out.printf("TrainableLlama gradients on %s (tied=%b): loss %.6f vs %.6f, max |Δg| %.3g over all tensors (max |g| %.3g), worst per-tensor max|Δ|/tol %.3f%n",
+                        dev, tied, loss.sum(), refLoss, worstAbs, maxG, worst);
                 // evaluate touches no gradient
                 TrainableLlama.Loss ev = model.evaluate(bt[0], bt[1]);
                 assertEquals(loss.sum(), ev.sum(), 1e-9 * Math.abs(loss.sum()));
@@ -77,7 +79,11 @@ class TrainableLlamaTest {
     @ParameterizedTest
     @MethodSource("devices")
     void tenAdamWStepsMatchReference(String dev) {
-        TrainableLlama.AdamW h = new TrainableLlama.AdamW(0.9f, 0.95f, 1e-8f, 0.1f, 1.0f);
+        // clip 0.05 is below every step's scaled norm (asserted), so every step clips; 0 never clips
+        for (float clip : new float[]{0.05f, 0f}) tenSteps(dev, new TrainableLlama.AdamW(0.9f, 0.95f, 1e-8f, 0.1f, clip));
+    }
+
+    private void tenSteps(String dev, TrainableLlama.AdamW h) {
         try (TrainableLlama model = TrainableLlama.create(TINY, false, Devices.select(dev), B, T, 3)) {
             ReferenceTrainer ref = new ReferenceTrainer(TINY, false, model.readParameters());
             double maxNormErr = 0;
@@ -86,6 +92,7 @@ class TrainableLlamaTest {
                 TrainableLlama.Loss l = model.forwardBackward(bt[0], bt[1]);
                 ref.step(bt[0], bt[1], T, true);
                 float norm = model.optimizerStep(h, 1e-2f, step, 1f / l.tokens());
+                if (h.clipNorm() > 0) assertTrue(norm > h.clipNorm(), "step " + step + " norm " + norm + " does not clip");
                 double rn = ref.adamStep(h, 1e-2, step, 1.0 / l.tokens());
                 maxNormErr = Math.max(maxNormErr, Math.abs(norm - rn) / rn);
             }
@@ -94,7 +101,7 @@ class TrainableLlamaTest {
                 double[] r = ref.p.get(e.getKey());
                 for (int i = 0; i < r.length; i++) maxErr = Math.max(maxErr, Math.abs(e.getValue()[i] - r[i]));
             }
-            System.out.printf("TrainableLlama 10 AdamW steps on %s: max |θ − θ_ref| %.3g, max relative norm error %.3g%n", dev, maxErr, maxNormErr);
+            System.out.printf("TrainableLlama 10 AdamW steps on %s (clip %.2f): max |θ − θ_ref| %.3g, max relative norm error %.3g%n", dev, h.clipNorm(), maxErr, maxNormErr);
             assertTrue(maxErr <= 2e-4, "parameters after 10 steps on " + dev + ": max |Δ| " + maxErr);
             assertTrue(maxNormErr <= 1e-4, "gradient norm on " + dev + ": relative error " + maxNormErr);
         }
@@ -117,6 +124,24 @@ class TrainableLlamaTest {
             }
         }
         System.out.println("TrainableLlama on " + dev + ": two fresh 3-step runs are bit-identical");
+    }
+
+    /** Gradients accumulate over micro-batches: two calls give twice one call's gradients (up to rounding). */
+    @Test
+    void gradientsAccumulate() {
+        int[][] bt = batch(21);
+        try (TrainableLlama a = TrainableLlama.create(TINY, true, Devices.jvm(), B, T, 2)) {
+            a.forwardBackward(bt[0], bt[1]);
+            Map<String, float[]> once = a.readGradients();
+            a.forwardBackward(bt[0], bt[1]);
+            for (var e : a.readGradients().entrySet()) {
+                float[] o = once.get(e.getKey()), t = e.getValue();
+                for (int i = 0; i < o.length; i++)
+                    assertEquals(2 * o[i], t[i], 1e-6 * (1 + Math.abs(o[i])), e.getKey() + "[" + i + "]");
+            }
+            a.optimizerStep(TrainableLlama.AdamW.defaults(), 1e-3f, 1, 1f);
+            for (float[] g : a.readGradients().values()) for (float x : g) assertEquals(0f, x, "gradients are zeroed by the step");
+        }
     }
 
     @Test

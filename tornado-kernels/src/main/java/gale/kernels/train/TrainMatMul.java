@@ -34,43 +34,104 @@ public final class TrainMatMul {
     /** Rows (or tokens) per register block of the jvm twins. */
     public static final int BLOCK = 4;
 
-    /** y[t, r] = (acc ≠ 0 ? y[t, r] : 0) + Σ_c x[t, c]·w[r, c]; x: (nTok, cols), w: (rows, cols), y: (nTok, rows). */
+    /**
+     * y[t, r] = (acc ≠ 0 ? y[t, r] : 0) + Σ_c x[t, c]·w[r, c]; x: (nTok, cols), w: (rows, cols), y: (nTok, rows).
+     * One work-item per tile of 4 rows × 4 tokens: each loaded x and w element feeds 4 FMAs (a quarter of the memory
+     * traffic of one output per work-item); loads past the edge are clamped, stores guarded.
+     */
     @Kernel(jvm = "matMulSimd")
     public static void matMul(FloatArray y, FloatArray x, FloatArray w, int nTok, int rows, int cols, int acc) {
-        for (@Parallel int r = 0; r < rows; r++) {
-            for (@Parallel int t = 0; t < nTok; t++) {
-                long wo = (long) r * cols, xo = (long) t * cols;
-                float s = 0f;
-                for (int c = 0; c < cols; c++) s += x.get(xo + c) * w.get(wo + c);
-                long o = (long) t * rows + r;
-                y.set(o, acc != 0 ? y.get(o) + s : s);
+        for (@Parallel int rb = 0; rb < (rows + 3) / 4; rb++) {
+            for (@Parallel int tb = 0; tb < (nTok + 3) / 4; tb++) {
+                int r0 = rb * 4, t0 = tb * 4;
+                long w0 = (long) Math.min(r0, rows - 1) * cols, w1 = (long) Math.min(r0 + 1, rows - 1) * cols;
+                long w2 = (long) Math.min(r0 + 2, rows - 1) * cols, w3 = (long) Math.min(r0 + 3, rows - 1) * cols;
+                long x0 = (long) Math.min(t0, nTok - 1) * cols, x1 = (long) Math.min(t0 + 1, nTok - 1) * cols;
+                long x2 = (long) Math.min(t0 + 2, nTok - 1) * cols, x3 = (long) Math.min(t0 + 3, nTok - 1) * cols;
+                float s00 = 0f, s01 = 0f, s02 = 0f, s03 = 0f, s10 = 0f, s11 = 0f, s12 = 0f, s13 = 0f;
+                float s20 = 0f, s21 = 0f, s22 = 0f, s23 = 0f, s30 = 0f, s31 = 0f, s32 = 0f, s33 = 0f;
+                for (int c = 0; c < cols; c++) {
+                    float a0 = x.get(x0 + c), a1 = x.get(x1 + c), a2 = x.get(x2 + c), a3 = x.get(x3 + c);
+                    float b0 = w.get(w0 + c), b1 = w.get(w1 + c), b2 = w.get(w2 + c), b3 = w.get(w3 + c);
+                    s00 += a0 * b0; s01 += a0 * b1; s02 += a0 * b2; s03 += a0 * b3;
+                    s10 += a1 * b0; s11 += a1 * b1; s12 += a1 * b2; s13 += a1 * b3;
+                    s20 += a2 * b0; s21 += a2 * b1; s22 += a2 * b2; s23 += a2 * b3;
+                    s30 += a3 * b0; s31 += a3 * b1; s32 += a3 * b2; s33 += a3 * b3;
+                }
+                TrainMatMul.put4(y, t0, r0, rows, nTok, rows, acc, s00, s01, s02, s03);
+                TrainMatMul.put4(y, t0 + 1, r0, rows, nTok, rows, acc, s10, s11, s12, s13);
+                TrainMatMul.put4(y, t0 + 2, r0, rows, nTok, rows, acc, s20, s21, s22, s23);
+                TrainMatMul.put4(y, t0 + 3, r0, rows, nTok, rows, acc, s30, s31, s32, s33);
             }
         }
     }
 
-    /** dx[t, c] = (acc ≠ 0 ? dx[t, c] : 0) + Σ_r dy[t, r]·w[r, c]; dy: (nTok, rows), w: (rows, cols), dx: (nTok, cols). */
+    /** Stores out[row, col0 + j] (+)= s_j for j &lt; 4 where row &lt; nRows and col0 + j &lt; nCols; ld = row stride. */
+    public static void put4(FloatArray out, int row, int col0, int nCols, int nRows, int ld, int acc,
+                            float s0, float s1, float s2, float s3) {
+        if (row < nRows) {
+            long o = (long) row * ld + col0;
+            if (col0 < nCols) out.set(o, acc != 0 ? out.get(o) + s0 : s0);
+            if (col0 + 1 < nCols) out.set(o + 1, acc != 0 ? out.get(o + 1) + s1 : s1);
+            if (col0 + 2 < nCols) out.set(o + 2, acc != 0 ? out.get(o + 2) + s2 : s2);
+            if (col0 + 3 < nCols) out.set(o + 3, acc != 0 ? out.get(o + 3) + s3 : s3);
+        }
+    }
+
+    /**
+     * dx[t, c] = (acc ≠ 0 ? dx[t, c] : 0) + Σ_r dy[t, r]·w[r, c]; dy: (nTok, rows), w: (rows, cols), dx: (nTok, cols).
+     * One work-item per column and 4 tokens: neighbouring work-items read neighbouring w (coalesced, vectorised by
+     * PoCL), and each w element feeds 4 tokens.
+     */
     @Kernel(jvm = "matMulDxSimd")
     public static void matMulDx(FloatArray dx, FloatArray dy, FloatArray w, int nTok, int rows, int cols, int acc) {
         for (@Parallel int c = 0; c < cols; c++) {
-            for (@Parallel int t = 0; t < nTok; t++) {
-                long yo = (long) t * rows;
-                float s = 0f;
-                for (int r = 0; r < rows; r++) s += dy.get(yo + r) * w.get((long) r * cols + c);
-                long o = (long) t * cols + c;
-                dx.set(o, acc != 0 ? dx.get(o) + s : s);
+            for (@Parallel int tb = 0; tb < (nTok + 3) / 4; tb++) {
+                int t0 = tb * 4;
+                long y0 = (long) Math.min(t0, nTok - 1) * rows, y1 = (long) Math.min(t0 + 1, nTok - 1) * rows;
+                long y2 = (long) Math.min(t0 + 2, nTok - 1) * rows, y3 = (long) Math.min(t0 + 3, nTok - 1) * rows;
+                float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f;
+                for (int r = 0; r < rows; r++) {
+                    float b = w.get((long) r * cols + c);
+                    s0 += dy.get(y0 + r) * b;
+                    s1 += dy.get(y1 + r) * b;
+                    s2 += dy.get(y2 + r) * b;
+                    s3 += dy.get(y3 + r) * b;
+                }
+                TrainMatMul.put4T(dx, t0, c, nTok, cols, acc, s0, s1, s2, s3);
             }
         }
     }
 
-    /** dw[r, c] += Σ_t dy[t, r]·x[t, c]; dy: (nTok, rows), x: (nTok, cols), dw: (rows, cols). Tokens summed in order. */
+    /** Stores out[row0 + j, col] (+)= s_j for j &lt; 4 where row0 + j &lt; nRows; ld = row stride. */
+    public static void put4T(FloatArray out, int row0, int col, int nRows, int ld, int acc, float s0, float s1, float s2, float s3) {
+        long o = (long) row0 * ld + col;
+        if (row0 < nRows) out.set(o, acc != 0 ? out.get(o) + s0 : s0);
+        if (row0 + 1 < nRows) out.set(o + ld, acc != 0 ? out.get(o + ld) + s1 : s1);
+        if (row0 + 2 < nRows) out.set(o + 2L * ld, acc != 0 ? out.get(o + 2L * ld) + s2 : s2);
+        if (row0 + 3 < nRows) out.set(o + 3L * ld, acc != 0 ? out.get(o + 3L * ld) + s3 : s3);
+    }
+
+    /**
+     * dw[r, c] += Σ_t dy[t, r]·x[t, c]; dy: (nTok, rows), x: (nTok, cols), dw: (rows, cols). Tokens summed in order.
+     * One work-item per column and 4 weight rows: neighbouring work-items read neighbouring x, each x feeds 4 rows.
+     */
     @Kernel(jvm = "matMulDwSimd")
     public static void matMulDw(FloatArray dw, FloatArray dy, FloatArray x, int nTok, int rows, int cols) {
         for (@Parallel int c = 0; c < cols; c++) {
-            for (@Parallel int r = 0; r < rows; r++) {
-                float s = 0f;
-                for (int t = 0; t < nTok; t++) s += dy.get((long) t * rows + r) * x.get((long) t * cols + c);
-                long o = (long) r * cols + c;
-                dw.set(o, dw.get(o) + s);
+            for (@Parallel int rb = 0; rb < (rows + 3) / 4; rb++) {
+                int r0 = rb * 4;
+                int q0 = Math.min(r0, rows - 1), q1 = Math.min(r0 + 1, rows - 1), q2 = Math.min(r0 + 2, rows - 1), q3 = Math.min(r0 + 3, rows - 1);
+                float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f;
+                for (int t = 0; t < nTok; t++) {
+                    float a = x.get((long) t * cols + c);
+                    long yo = (long) t * rows;
+                    s0 += dy.get(yo + q0) * a;
+                    s1 += dy.get(yo + q1) * a;
+                    s2 += dy.get(yo + q2) * a;
+                    s3 += dy.get(yo + q3) * a;
+                }
+                TrainMatMul.put4T(dw, r0, c, rows, cols, 1, s0, s1, s2, s3);
             }
         }
     }
@@ -150,58 +211,66 @@ public final class TrainMatMul {
 
     /**
      * C[i, j] = (acc ≠ 0 ? C[i, j] : 0) + Σ_k A(i, k)·B[k, j] for i in [i0, i0 + ni), all j &lt; n, where
-     * A(i, k) = a[i·ai + k·ak] and B, C are row-major with n columns. k runs in order; per chunk of 2 vectors of
-     * columns, ni ≤ BLOCK rows of C are kept in registers.
+     * A(i, k) = a[i·ai + k·ak] and B, C are row-major with n columns. k runs in order. Full blocks keep 4 rows × 4
+     * vectors of C in registers (16 accumulators, plain locals so the JIT keeps them in vector registers); edges
+     * take one masked vector at a time.
      */
     public static void axpyBlock(MemorySegment cSeg, MemorySegment a, int ai, int ak, MemorySegment b, int n, int kCount,
                                  int i0, int ni, int acc) {
-        int L = SPECIES.length();
-        FloatVector[] v = new FloatVector[2 * BLOCK];
-        float[] av = new float[BLOCK];
-        for (int j = 0; j < n; j += 2 * L) {
-            var m0 = SPECIES.indexInRange(j, n);
-            var m1 = SPECIES.indexInRange(j + L, n);
-            for (int i = 0; i < ni; i++) {
-                long co = ((long) (i0 + i) * n + j) * 4;
-                v[2 * i] = acc != 0 ? FloatVector.fromMemorySegment(SPECIES, cSeg, co, ORDER, m0) : FloatVector.zero(SPECIES);
-                v[2 * i + 1] = acc != 0 ? FloatVector.fromMemorySegment(SPECIES, cSeg, co + L * 4L, ORDER, m1) : FloatVector.zero(SPECIES);
-            }
-            if (ni == BLOCK && m1.allTrue()) {
-                FloatVector c0 = v[0], c1 = v[1], c2 = v[2], c3 = v[3], c4 = v[4], c5 = v[5], c6 = v[6], c7 = v[7];
+        int L = SPECIES.length(), W = 4 * L;
+        int j = 0;
+        if (ni == BLOCK) for (; j + W <= n; j += W) axpy4x4(cSeg, a, ai, ak, b, n, kCount, i0, j, acc);
+        for (int i = i0; i < i0 + ni; i++)
+            for (int jj = j; jj < n; jj += L) {
+                var mk = SPECIES.indexInRange(jj, n);
+                long co = ((long) i * n + jj) * 4;
+                FloatVector cv = acc != 0 ? FloatVector.fromMemorySegment(SPECIES, cSeg, co, ORDER, mk) : FloatVector.zero(SPECIES);
                 for (int k = 0; k < kCount; k++) {
-                    long bo = ((long) k * n + j) * 4;
-                    FloatVector b0 = FloatVector.fromMemorySegment(SPECIES, b, bo, ORDER);
-                    FloatVector b1 = FloatVector.fromMemorySegment(SPECIES, b, bo + L * 4L, ORDER);
-                    long ao = (long) i0 * ai + (long) k * ak;
-                    FloatVector x0 = FloatVector.broadcast(SPECIES, a.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, ao));
-                    FloatVector x1 = FloatVector.broadcast(SPECIES, a.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, ao + ai));
-                    FloatVector x2 = FloatVector.broadcast(SPECIES, a.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, ao + 2L * ai));
-                    FloatVector x3 = FloatVector.broadcast(SPECIES, a.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, ao + 3L * ai));
-                    c0 = b0.fma(x0, c0); c1 = b1.fma(x0, c1);
-                    c2 = b0.fma(x1, c2); c3 = b1.fma(x1, c3);
-                    c4 = b0.fma(x2, c4); c5 = b1.fma(x2, c5);
-                    c6 = b0.fma(x3, c6); c7 = b1.fma(x3, c7);
+                    FloatVector bv = FloatVector.fromMemorySegment(SPECIES, b, ((long) k * n + jj) * 4, ORDER, mk);
+                    cv = bv.fma(FloatVector.broadcast(SPECIES, a.getAtIndex(F, (long) i * ai + (long) k * ak)), cv);
                 }
-                v[0] = c0; v[1] = c1; v[2] = c2; v[3] = c3; v[4] = c4; v[5] = c5; v[6] = c6; v[7] = c7;
-            } else {
-                for (int k = 0; k < kCount; k++) {
-                    long bo = ((long) k * n + j) * 4;
-                    FloatVector b0 = FloatVector.fromMemorySegment(SPECIES, b, bo, ORDER, m0);
-                    FloatVector b1 = FloatVector.fromMemorySegment(SPECIES, b, bo + L * 4L, ORDER, m1);
-                    for (int i = 0; i < ni; i++) {
-                        FloatVector x = FloatVector.broadcast(SPECIES, a.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, (long) (i0 + i) * ai + (long) k * ak));
-                        v[2 * i] = b0.fma(x, v[2 * i]);
-                        v[2 * i + 1] = b1.fma(x, v[2 * i + 1]);
-                    }
-                }
+                cv.intoMemorySegment(cSeg, co, ORDER, mk);
             }
-            for (int i = 0; i < ni; i++) {
-                long co = ((long) (i0 + i) * n + j) * 4;
-                v[2 * i].intoMemorySegment(cSeg, co, ORDER, m0);
-                v[2 * i + 1].intoMemorySegment(cSeg, co + L * 4L, ORDER, m1);
-            }
-        }
     }
+
+    private static final java.lang.foreign.ValueLayout.OfFloat F = java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED;
+
+    /** The full 4 × 4-vector block of {@link #axpyBlock} at rows i0..i0+3, columns j..j+4L−1. */
+    static void axpy4x4(MemorySegment cSeg, MemorySegment a, int ai, int ak, MemorySegment b, int n, int kCount,
+                        int i0, int j, int acc) {
+        int L = SPECIES.length();
+        long r0 = ((long) i0 * n + j) * 4, rs = (long) n * 4, l4 = L * 4L;
+        FloatVector c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33;
+        if (acc != 0) {
+            c00 = ld(cSeg, r0); c01 = ld(cSeg, r0 + l4); c02 = ld(cSeg, r0 + 2 * l4); c03 = ld(cSeg, r0 + 3 * l4);
+            c10 = ld(cSeg, r0 + rs); c11 = ld(cSeg, r0 + rs + l4); c12 = ld(cSeg, r0 + rs + 2 * l4); c13 = ld(cSeg, r0 + rs + 3 * l4);
+            c20 = ld(cSeg, r0 + 2 * rs); c21 = ld(cSeg, r0 + 2 * rs + l4); c22 = ld(cSeg, r0 + 2 * rs + 2 * l4); c23 = ld(cSeg, r0 + 2 * rs + 3 * l4);
+            c30 = ld(cSeg, r0 + 3 * rs); c31 = ld(cSeg, r0 + 3 * rs + l4); c32 = ld(cSeg, r0 + 3 * rs + 2 * l4); c33 = ld(cSeg, r0 + 3 * rs + 3 * l4);
+        } else {
+            c00 = c01 = c02 = c03 = c10 = c11 = c12 = c13 = c20 = c21 = c22 = c23 = c30 = c31 = c32 = c33 = FloatVector.zero(SPECIES);
+        }
+        for (int k = 0; k < kCount; k++) {
+            long bo = ((long) k * n + j) * 4;
+            FloatVector b0 = ld(b, bo), b1 = ld(b, bo + l4), b2 = ld(b, bo + 2 * l4), b3 = ld(b, bo + 3 * l4);
+            long ao = (long) i0 * ai + (long) k * ak;
+            FloatVector x = FloatVector.broadcast(SPECIES, a.getAtIndex(F, ao));
+            c00 = b0.fma(x, c00); c01 = b1.fma(x, c01); c02 = b2.fma(x, c02); c03 = b3.fma(x, c03);
+            x = FloatVector.broadcast(SPECIES, a.getAtIndex(F, ao + ai));
+            c10 = b0.fma(x, c10); c11 = b1.fma(x, c11); c12 = b2.fma(x, c12); c13 = b3.fma(x, c13);
+            x = FloatVector.broadcast(SPECIES, a.getAtIndex(F, ao + 2L * ai));
+            c20 = b0.fma(x, c20); c21 = b1.fma(x, c21); c22 = b2.fma(x, c22); c23 = b3.fma(x, c23);
+            x = FloatVector.broadcast(SPECIES, a.getAtIndex(F, ao + 3L * ai));
+            c30 = b0.fma(x, c30); c31 = b1.fma(x, c31); c32 = b2.fma(x, c32); c33 = b3.fma(x, c33);
+        }
+        st(c00, cSeg, r0); st(c01, cSeg, r0 + l4); st(c02, cSeg, r0 + 2 * l4); st(c03, cSeg, r0 + 3 * l4);
+        st(c10, cSeg, r0 + rs); st(c11, cSeg, r0 + rs + l4); st(c12, cSeg, r0 + rs + 2 * l4); st(c13, cSeg, r0 + rs + 3 * l4);
+        st(c20, cSeg, r0 + 2 * rs); st(c21, cSeg, r0 + 2 * rs + l4); st(c22, cSeg, r0 + 2 * rs + 2 * l4); st(c23, cSeg, r0 + 2 * rs + 3 * l4);
+        st(c30, cSeg, r0 + 3 * rs); st(c31, cSeg, r0 + 3 * rs + l4); st(c32, cSeg, r0 + 3 * rs + 2 * l4); st(c33, cSeg, r0 + 3 * rs + 3 * l4);
+    }
+
+    private static FloatVector ld(MemorySegment s, long byteOffset) { return FloatVector.fromMemorySegment(SPECIES, s, byteOffset, ORDER); }
+
+    private static void st(FloatVector v, MemorySegment s, long byteOffset) { v.intoMemorySegment(s, byteOffset, ORDER); }
 
     static float dot(MemorySegment x, long xo, MemorySegment w, long wo, int n) {
         int L = SPECIES.length();

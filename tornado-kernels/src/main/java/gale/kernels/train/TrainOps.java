@@ -54,12 +54,17 @@ public final class TrainOps {
             } else {
                 float max = logits.get(base);
                 for (int j = 1; j < vocab; j++) max = Math.max(max, logits.get(base + j));
+                float xt = logits.get(base + target);
                 float sum = 0f;
-                for (int j = 0; j < vocab; j++) sum += (float) Math.exp(logits.get(base + j) - max);
-                float lse = max + (float) Math.log(sum);
-                loss.set(t, lse - logits.get(base + target));
+                for (int j = 0; j < vocab; j++) {          // one exp per element: keep e^(x − max), normalise below
+                    float e = (float) Math.exp(logits.get(base + j) - max);
+                    logits.set(base + j, e);
+                    sum += e;
+                }
+                loss.set(t, (float) Math.log(sum) - (xt - max));
+                float inv = 1f / sum;
                 for (int j = 0; j < vocab; j++) {
-                    float p = (float) Math.exp(logits.get(base + j) - lse);
+                    float p = logits.get(base + j) * inv;
                     logits.set(base + j, j == target ? p - 1f : p);
                 }
             }

@@ -8,24 +8,42 @@ import gale.kernels.Rope;
 
 /**
  * llama.cpp's adjacent-pair RoPE ({@link Rope}) over a batch of sequences: token t sits at position t mod seqLen.
- * A rotation is orthogonal, so its gradient is the rotation by −θ: the same kernel with sign = −1.
+ * A rotation is orthogonal, so its gradient is the rotation by −θ: the same kernel with sign = −1. The kernel reads
+ * cos θ and sin θ from a table built once per model ({@link #table}) instead of computing pow, cos and sin per
+ * element at every call (4 calls per layer and step).
  * Reference: {@code reference.TrainReference}.
  */
 public final class TrainRope {
     private TrainRope() {}
 
-    /** Rotates x: (nTok, nHeads·headDim) in place by sign·θ(t mod seqLen, i) for even i &lt; rotDim in each head. */
+    /**
+     * cos and sin of θ(pos, i) = pos·{@link Rope#ropeFrequency} for pos &lt; seqLen, even i &lt; rotDim, as
+     * table[(pos·rotDim/2 + i/2)·2] = cos, [.. + 1] = sin: (seqLen, rotDim/2, 2). Host code, same float maths as
+     * {@link Rope}.
+     */
+    public static FloatArray table(FloatArray freqFactors, int seqLen, int rotDim, float base) {
+        FloatArray t = FloatArray.create((long) seqLen * rotDim);
+        for (int pos = 0; pos < seqLen; pos++)
+            for (int i = 0; i < rotDim; i += 2) {
+                float theta = pos * Rope.ropeFrequency(freqFactors, i, rotDim, base);
+                long o = ((long) pos * (rotDim / 2) + i / 2) * 2;
+                t.set(o, (float) Math.cos(theta));
+                t.set(o + 1, (float) Math.sin(theta));
+            }
+        return t;
+    }
+
+    /** Rotates x: (nTok, nHeads·headDim) in place by sign·θ(t mod seqLen, i) for even i &lt; rotDim in each head; cs from {@link #table}. */
     @Kernel
-    public static void rope(FloatArray x, FloatArray freqFactors, int nTok, int seqLen, int nHeads, int headDim,
-                            int rotDim, float base, float sign) {
+    public static void rope(FloatArray x, FloatArray cs, int nTok, int seqLen, int nHeads, int headDim, int rotDim, float sign) {
         int pairs = nHeads * headDim / 2;
         for (@Parallel int t = 0; t < nTok; t++) {
             for (@Parallel int p = 0; p < pairs; p++) {
                 int j = 2 * p;
                 int i = j % headDim;
                 if (i < rotDim) {
-                    float theta = (t % seqLen) * Rope.ropeFrequency(freqFactors, i, rotDim, base);
-                    float c = (float) Math.cos(theta), s = sign * (float) Math.sin(theta);
+                    long o = ((long) (t % seqLen) * (rotDim / 2) + i / 2) * 2;
+                    float c = cs.get(o), s = sign * cs.get(o + 1);
                     long xi = (long) t * nHeads * headDim + j;
                     float x0 = x.get(xi), x1 = x.get(xi + 1);
                     x.set(xi, x0 * c - x1 * s);
