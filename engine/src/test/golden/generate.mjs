@@ -13,6 +13,10 @@
 //       -Dgale.golden.out=/work/scratch-llama/models -Dsurefire.failIfNoSpecifiedTests=false
 //   SCRATCH=/work/scratch-llama node engine/src/test/golden/generate.mjs /work/scratch-llama/models \
 //       engine/src/test/resources/gale/engine/llamacpp/golden.json
+// The bundled demo model (DemoModelTest; rerun whenever models/gale-kjv.gguf changes): a .gguf file instead of the
+// models folder records that one file, prompt "And God said", 32 greedy tokens, the top 32 at every decision:
+//   SCRATCH=/work/scratch-llama node engine/src/test/golden/generate.mjs models/gale-kjv.gguf \
+//       engine/src/test/resources/gale/engine/llamacpp/demo-model.json
 //
 // llama.cpp settings: CPU only, 1 thread (its multi-thread decode misbehaves on 2-core machines), F32 K and V cache
 // (the default is F16), flash attention off, batch 512 (the whole prompt in one batch), greedy sampling (temperature 0,
@@ -29,10 +33,13 @@ if (!MODELS || !OUT) throw new Error('usage: node generate.mjs <models dir> <out
 const req = createRequire(path.join(SCRATCH, 'package.json'));
 
 // The order and names of LlamaCppModels.all() in the Java test sources.
-const NAMES = ['f32-gqa', 'f16-gqa', 'bf16-gqa', 'q8_0-gqa', 'q4_0-gqa', 'q4_k-gqa', 'q6_k-gqa',
+const SINGLE = MODELS.endsWith('.gguf');
+const NAMES = SINGLE ? [path.basename(MODELS, '.gguf')] : ['f32-gqa', 'f16-gqa', 'bf16-gqa', 'q8_0-gqa', 'q4_0-gqa', 'q4_k-gqa', 'q6_k-gqa',
   'f32-tied-mha-ropefreqs', 'f32-gqa-ropefreqs', 'q8_0-tied', 'q4_k-tied-mha'];
-const PROMPT = 'the quick brown fox jumps over the lazy dog. Hi!';
-const STEPS = 16, TOP = 32;
+const PROMPT = SINGLE ? 'And God said' : 'the quick brown fox jumps over the lazy dog. Hi!';
+// All probabilities after the prompt only for the synthetic models' 320-token vocabularies (a trained model's tail
+// probabilities underflow in llama.cpp's float softmax).
+const STEPS = SINGLE ? 32 : 16, TOP = 32, FIRST = SINGLE ? TOP : Infinity;
 
 const { getLlama } = await import(pathToFileURL(req.resolve('node-llama-cpp')).href);
 const llama = await getLlama({ gpu: false, build: 'never', logLevel: 'error', maxThreads: 1 });
@@ -55,7 +62,7 @@ function decision(probs, k) {
 
 const models = [];
 for (const name of NAMES) {
-  const file = path.join(MODELS, name + '.gguf');
+  const file = SINGLE ? MODELS : path.join(MODELS, name + '.gguf');
   const sha256 = crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
   const model = await llama.loadModel({ modelPath: file, gpuLayers: 0 });
   const context = await model.createContext({
@@ -72,13 +79,15 @@ for (const name of NAMES) {
   for (let step = 0; step < STEPS; step++) {
     const res = await seq.controlledEvaluate(input);
     const next = res[res.length - 1].next;
-    const d = decision(next.probabilities, step === 0 ? Infinity : TOP);
+    const d = decision(next.probabilities, step === 0 ? FIRST : TOP);
     if (d.token !== next.token) throw new Error(`${name}: sampled ${next.token} but the best probability is ${d.token}`);
     positions.push({ token: d.token, top2_margin: d.top2_margin, logit_minus_max: d.logit_minus_max });
     ids.push(next.token);
     input = [[next.token, { generateNext: greedy }]];
   }
-  models.push({ name, sha256, prompt: PROMPT, prompt_ids: promptIds, greedy_ids: ids, positions });
+  const text = SINGLE ? model.detokenize([...promptIds, ...ids].filter(t => t !== model.tokens.bos)) : undefined;
+  models.push({ name, sha256, prompt: PROMPT, prompt_ids: promptIds, greedy_ids: ids, text, positions });
+  if (SINGLE) console.log(JSON.stringify(text));
   console.log(name, sha256.slice(0, 12), 'prompt', promptIds.length, 'tokens; greedy', ids.join(' '),
       '; min top-2 margin', Math.min(...positions.map(p => p.top2_margin)).toFixed(4));
   await context.dispose();

@@ -90,8 +90,15 @@ class LlamaCppGoldenTest {
         String name = golden.get("name").asText();
         Path file = LlamaCppModels.write(dir, name);
         assertEquals(golden.get("sha256").asText(), LlamaCppModels.sha256(file), name + ": the GGUF Gale writes differs from the one llama.cpp ran");
-        String type = LlamaCppModels.all().get(name).type().name();
-        double tol = tolerance(type);
+        check(d, golden, file, tolerance(LlamaCppModels.all().get(name).type().name()));
+    }
+
+    /**
+     * Checks one device against one recorded model: tokenization, teacher-forced logits within {@code tol}, argmax where
+     * llama.cpp's margin is clear, and free-running greedy generation.
+     */
+    static void check(Device d, JsonNode golden, Path file, double tol) throws Exception {
+        String name = golden.get("name").asText();
         int[] promptIds = ints(golden.get("prompt_ids"));
         int[] tokens = ints(golden.get("greedy_ids"));
         JsonNode positions = golden.get("positions");
