@@ -251,4 +251,27 @@ class CliTest {
         assertEquals(1, bad.exit());
         assertTrue(bad.oneLineError().contains("--shape"), bad.err());
     }
+
+    /** `gale run` with no --model: the bundled demo model under gale.home (the launcher sets it to the repository root). */
+    @Test void runDefaultsToTheBundledDemoModel() throws Exception {
+        String old = System.getProperty("gale.home");
+        try {
+            System.setProperty("gale.home", "..");   // tests run in engine/
+            Run r = gale("run", "-n", "8", "--temperature", "0", "--json");
+            assertEquals(0, r.exit(), r.err());
+            JsonNode demo;
+            try (InputStream in = CliTest.class.getResourceAsStream("/gale/engine/llamacpp/demo-model.json")) {
+                demo = JSON.readTree(in).get("models").get(0);
+            }
+            assertEquals(demo.get("prompt_ids"), r.json().get("prompt_token_ids"), "default prompt \"And God said\"");
+            Iterator<JsonNode> expected = demo.get("greedy_ids").elements();
+            for (JsonNode id : r.json().get("token_ids")) assertEquals(expected.next(), id, "greedy tokens = llama.cpp's");
+            assertEquals(8, r.json().get("token_ids").size());
+
+            System.setProperty("gale.home", dir.toString());
+            assertTrue(gale("run", "-n", "1").oneLineError().contains("bundled demo model"), "missing demo model");
+        } finally {
+            if (old == null) System.clearProperty("gale.home"); else System.setProperty("gale.home", old);
+        }
+    }
 }
