@@ -24,7 +24,8 @@ public final class GgufExport {
 
     /**
      * Writes {@code params} (by GGUF tensor name, F32 row-major as {@link TrainableLlama#readParameters()} returns
-     * them) to {@code path} with 2-D weights stored as {@code type}.
+     * them, plus an optional {@code rope_freqs.weight}, always kept F32) to {@code path} with 2-D weights stored as
+     * {@code type}.
      *
      * @throws IllegalArgumentException naming the tensor when a parameter is missing, has the wrong size, or its row
      *                                  length is not a multiple of the quant block (Q8_0 needs multiples of 32)
@@ -62,6 +63,13 @@ public final class GgufExport {
             if (shape[0] % tt.blockSize() != 0)
                 throw new IllegalArgumentException("export: tensor " + t + " rows of " + shape[0] + " are not a multiple of " + tt + "'s block of " + tt.blockSize());
             w.addTensor(t, tt, shape, v);
+        }
+        float[] rf = params.get("rope_freqs.weight");
+        if (rf != null) {
+            int expected = c.ropeDimensionCount() / 2;
+            if (rf.length != expected)
+                throw new IllegalArgumentException("export: tensor rope_freqs.weight has " + rf.length + " values, expected " + expected);
+            w.addTensor("rope_freqs.weight", GgmlType.F32, new long[]{rf.length}, rf);
         }
         w.write(path);
     }

@@ -79,6 +79,7 @@ public final class TrainableLlama implements AutoCloseable {
     private final int iEmb, iOutNorm, iOut;
     private final int[] iAttnNorm, iQ, iK, iV, iO, iFfnNorm, iGate, iUp, iDown;
 
+    private final float[] ropeFactors; // (rotDim/2) Llama 3.1 frequency factors from the file; null when it has none
     private final FloatArray ropeFreqs, ropeCs, partials, hyper, logits, loss, lossPart;
     private final IntArray tokens, targets;
     // stored activations
@@ -142,6 +143,7 @@ public final class TrainableLlama implements AutoCloseable {
             if (rf.length != rotDim / 2) throw new IllegalArgumentException("tensor rope_freqs.weight has " + rf.length + " values, expected " + rotDim / 2);
             ropeFreqs.copyFrom(rf, 0);
         }
+        ropeFactors = rf == null ? null : rf.clone();
         ropeCs = TrainRope.table(ropeFreqs, seqLen, rotDim, c.ropeFreqBase());
 
         tokens = IntArray.create(nTok);
@@ -479,6 +481,11 @@ public final class TrainableLlama implements AutoCloseable {
         hyper.set(Optimizer.GRAD_MUL, (float) (gradScale * coef));
         plan.execute("adam");
         return (float) norm;
+    }
+
+    /** The model's fixed (untrained) RoPE frequency factors, {@code rope_freqs.weight}, when it was loaded with them. */
+    public java.util.Optional<float[]> ropeFrequencyFactors() {
+        return java.util.Optional.ofNullable(ropeFactors).map(float[]::clone);
     }
 
     /** The parameters by GGUF name (fresh arrays), in GGUF order. */

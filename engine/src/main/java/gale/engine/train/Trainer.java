@@ -105,8 +105,6 @@ public final class Trainer {
         try (GgufFile f = GgufFile.open(modelPath)) {
             LlamaConfig cfg = LlamaConfig.from(f);
             LlamaWeights w = LlamaWeights.from(f, cfg);
-            if (w.ropeFreqs().isPresent())
-                throw new TrainingException(modelPath + ": tensor rope_freqs.weight (Llama 3.1 RoPE scaling) is not supported by training yet");
             Vocabulary vocab = GgufTokenizer.vocabulary(f);
             Tokenizer tk = Tokenizer.of(vocab);
             GgufValue tmpl = f.get("tokenizer.chat_template");
@@ -118,6 +116,8 @@ public final class Trainer {
                 GgufTensor t = f.tensor(name);
                 tensors.put(name, t.dequantize());
             }
+            // Llama 3.1-style RoPE frequency factors are not trained: they go through to the exported file unchanged
+            if (w.ropeFreqs().isPresent()) tensors.put(ROPE_FREQS, f.tensor(ROPE_FREQS).dequantize());
             TrainRecipe.Training t = recipe.training();
             checkFits(cfg, w.outputTied(), t, device);
             TrainableLlama model = TrainableLlama.fromTensors(cfg, tensors, device, t.batch(), t.seqLen());
@@ -126,6 +126,8 @@ public final class Trainer {
             return new Trainer(r, options, model, vocab, data, data.sampler(t.seedOrDefault(), 0), template, 0).run();
         }
     }
+
+    private static final String ROPE_FREQS = "rope_freqs.weight";
 
     private static String piece(Vocabulary v, int id) { return id >= 0 ? v.token(id) : ""; }
 
@@ -203,7 +205,7 @@ public final class Trainer {
         if (options.progress() != null) options.progress().println();
         GgmlType type = GgmlType.valueOf(recipe.export() == null ? "F16" : recipe.export().typeOrDefault());
         Path out = options.out().resolve(recipe.name() + ".gguf");
-        GgufExport.write(out, recipe.name(), model.config(), model.tiedOutput(), model.readParameters(), vocab, type, extras());
+        GgufExport.write(out, recipe.name(), model.config(), model.tiedOutput(), exportedTensors(), vocab, type, extras());
         double secs = (System.nanoTime() - t0) / 1e9;
         say(String.format(Locale.ROOT, "wrote %s (%s, %.1f MB); final loss %.4f, validation loss %.4f", out, type, Files.size(out) / 1e6, lastLoss, lastVal));
         Result r = new Result(out, step, lastLoss, lastVal, tokens / secs, model.parameterCount());
@@ -260,6 +262,13 @@ public final class Trainer {
         if (options.progress() != null) options.progress().println(s);
     }
 
+    /** The trained parameters plus the model's fixed RoPE frequency factors, if it has them. */
+    private Map<String, float[]> exportedTensors() {
+        Map<String, float[]> t = model.readParameters();
+        model.ropeFrequencyFactors().ifPresent(f -> t.put(ROPE_FREQS, f));
+        return t;
+    }
+
     // --- checkpoints ---------------------------------------------------------------------------------------------
 
     private void checkpoint() throws IOException {
@@ -267,7 +276,7 @@ public final class Trainer {
         String name = String.format("step-%07d", step);
         Path tmp = dir.resolve(name + ".tmp"), fin = dir.resolve(name);
         Files.createDirectories(tmp);
-        Map<String, float[]> params = model.readParameters();
+        Map<String, float[]> params = exportedTensors();
         GgufExport.write(tmp.resolve("model.gguf"), recipe.name(), model.config(), model.tiedOutput(), params, vocab, GgmlType.F32, extras());
         GgufWriter ow = new GgufWriter().putString("general.architecture", "gale-optimizer").putUInt32("general.alignment", 32);
         for (var e : model.readOptimizerState().entrySet()) ow.addTensor(e.getKey(), GgmlType.F32, new long[]{e.getValue().length}, e.getValue());
@@ -317,6 +326,8 @@ public final class Trainer {
                 if (t == null) throw new TrainingException(dir.resolve("model.gguf") + ": tensor " + n + " is missing");
                 params.put(n, t.dequantize());
             }
+            GgufTensor rf = mf.tensor(ROPE_FREQS);
+            if (rf != null) params.put(ROPE_FREQS, rf.dequantize());
             Map<String, float[]> opt = new LinkedHashMap<>();
             for (GgufTensor t : of.tensors()) opt.put(t.name(), t.dequantize());
             String template = st.has("chatTemplate") ? st.get("chatTemplate").asText() : null;

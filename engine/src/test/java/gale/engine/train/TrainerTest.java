@@ -229,4 +229,66 @@ class TrainerTest {
             assertEquals(SyntheticLlama.tiny(GgmlType.Q8_0).dim(), m.config().embeddingLength());
         }
     }
+
+    @Test
+    void finetuneKeepsLlama31RopeFrequencyFactors() throws Exception {
+        Path model = dir.resolve("ft-rope.gguf");
+        SyntheticLlama.tiny(GgmlType.F32).withRopeFreqs(true).write(model);
+        Path txt = dir.resolve("ft-rope.txt");
+        Files.writeString(txt, "and the evening and the morning were the first day\n".repeat(50));
+        TrainRecipe.Training t = new TrainRecipe.Training(2, 16, 1, 2, 1e-3f, null, 1, 0f, null, null, null, 1f, 2, 1, 2, 1L);
+        TrainRecipe r = new TrainRecipe("ft-rope", null, null, new TrainRecipe.Data(List.of(txt.toString()), 0.1), t, new TrainRecipe.Export("F32"));
+        Path out = dir.resolve("ft-rope-run");
+        Trainer.Result res = Trainer.finetune(model, r, opts(out, null, null));
+        float[] before, after, resumed;
+        try (GgufFile a = GgufFile.open(model); GgufFile b = GgufFile.open(res.model())) {
+            before = a.tensor("rope_freqs.weight").dequantize();
+            after = b.tensor("rope_freqs.weight").dequantize();
+        }
+        assertArrayEquals(before, after, "the exported file carries the base model's rope_freqs unchanged");
+        // the checkpoint carries them too, and resuming from it keeps them
+        Trainer.Result res2 = Trainer.finetune(model, r, opts(dir.resolve("ft-rope-resumed"), 3, out));
+        try (GgufFile c = GgufFile.open(res2.model())) {
+            resumed = c.tensor("rope_freqs.weight").dequantize();
+        }
+        assertArrayEquals(before, resumed);
+        boolean nonTrivial = false;
+        for (float x : before) nonTrivial |= x != 1f;
+        assertTrue(nonTrivial, "the fixture's factors must differ from 1 for this test to mean anything");
+    }
+
+    @Test
+    void trainingForwardWithRopeFrequencyFactorsEqualsInference() throws Exception {
+        Path model = dir.resolve("rope-fwd.gguf");
+        SyntheticLlama.tiny(GgmlType.F32).withRopeFreqs(true).write(model);
+        int seq = 24;
+        int[] toks = new int[seq];
+        Random rnd = new Random(5);
+        float[] inference, withoutFactors;
+        try (LlamaModel m = LlamaModel.load(model, LlamaModel.Options.defaults())) {
+            for (int i = 0; i < seq; i++) toks[i] = rnd.nextInt(m.config().vocabSize());
+            inference = m.logits(toks);
+        }
+        float[] training;
+        try (GgufFile f = GgufFile.open(model)) {
+            var cfg = gale.engine.model.LlamaConfig.from(f);
+            java.util.Map<String, float[]> tensors = new java.util.LinkedHashMap<>();
+            for (String n : GgufExport.shapes(cfg, f.tensor("output.weight") == null).keySet()) tensors.put(n, f.tensor(n).dequantize());
+            try (TrainableLlama plain = TrainableLlama.fromTensors(cfg, tensors, gale.compute.Devices.select("jvm"), 1, seq)) {
+                withoutFactors = plain.lastLogits(toks)[0];
+            }
+            tensors.put("rope_freqs.weight", f.tensor("rope_freqs.weight").dequantize());
+            try (TrainableLlama tm = TrainableLlama.fromTensors(cfg, tensors, gale.compute.Devices.select("jvm"), 1, seq)) {
+                training = tm.lastLogits(toks)[0];
+            }
+        }
+        double maxErr = 0, maxDiff = 0;
+        for (int i = 0; i < inference.length; i++) {
+            maxErr = Math.max(maxErr, Math.abs(training[i] - inference[i]));
+            maxDiff = Math.max(maxDiff, Math.abs(withoutFactors[i] - inference[i]));
+        }
+        System.out.printf("rope_freqs: training vs inference logits max |err| %.3g (without the factors: %.3g)%n", maxErr, maxDiff);
+        assertTrue(maxErr < 1e-3, "max |err| " + maxErr);
+        assertTrue(maxDiff > 100 * maxErr, "the factors must change the logits for this test to mean anything: " + maxDiff);
+    }
 }
