@@ -19,4 +19,26 @@ public final class Gale {
 
     /** Float to IEEE fp16 bits, round to nearest even. */
     public static short floatToHalf(float v) { return Float.floatToFloat16(v); }
+
+    // Wrapping arithmetic. Java's int and long + - * wrap; C's signed + - * are undefined on overflow, and device
+    // compilers assume overflow never happens. Kernels that rely on wraparound (hashes, RNGs) say so with these,
+    // which compute in unsigned arithmetic on devices and so wrap on every backend.
+
+    /** a + b, wrapping on overflow on every backend. */
+    public static int wrapAdd(int a, int b) { return a + b; }
+
+    /** a - b, wrapping on overflow on every backend. */
+    public static int wrapSub(int a, int b) { return a - b; }
+
+    /** a * b, wrapping on overflow on every backend. */
+    public static int wrapMul(int a, int b) { return a * b; }
+
+    /** a + b, wrapping on overflow on every backend. */
+    public static long wrapAdd(long a, long b) { return a + b; }
+
+    /** a - b, wrapping on overflow on every backend. */
+    public static long wrapSub(long a, long b) { return a - b; }
+
+    /** a * b, wrapping on overflow on every backend. */
+    public static long wrapMul(long a, long b) { return a * b; }
 }

@@ -657,6 +657,7 @@ final class CEmitter {
             case "gale.compute.KernelContext" -> { return contextCall(p, mi, name, recv); }
             case "java.lang.Math", "java.lang.StrictMath" -> { return math(p, mi, m, name); }
             case "gale.compute.Gale" -> {
+                if (name.startsWith("wrap")) return wrapping(p, m, name, args);
                 for (ExpressionTree x : args) a.add(floatArg(p, x));
                 switch (name) {
                     case "rsqrt" -> { return d.floatFn("rsqrt") + "(" + a.get(0) + ")"; }
@@ -678,6 +679,18 @@ final class CEmitter {
             }
             default -> { return helperCall(p, mi, m); }
         }
+    }
+
+    /** Gale.wrapAdd/wrapSub/wrapMul: the operation in unsigned arithmetic, where C defines overflow to wrap. */
+    private String wrapping(TreePath p, ExecutableElement m, String name, List<? extends ExpressionTree> args) {
+        boolean isLong = m.getParameters().get(0).asType().getKind() == TypeKind.LONG;
+        String t = d.scalar(isLong ? "long" : "int"), u = d.unsigned(isLong);
+        String op = switch (name) { case "wrapAdd" -> "+"; case "wrapSub" -> "-"; default -> "*"; };
+        String fn = "gale_" + name.substring(4).toLowerCase(java.util.Locale.ROOT) + "_wrap" + (isLong ? "l" : "i");
+        prelude.need(fn, d.helperPrefix() + t + " " + fn + "(" + t + " a, " + t + " b) {\n    return (" + t + ")((" + u + ")a " + op + " (" + u + ")b);\n}");
+        List<String> a = new ArrayList<>();
+        for (ExpressionTree x : args) a.add(expr(new TreePath(p, x)));
+        return fn + "(" + String.join(", ", a) + ")";
     }
 
     private String floatArg(TreePath p, ExpressionTree x) {

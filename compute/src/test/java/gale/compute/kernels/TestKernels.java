@@ -80,9 +80,10 @@ public final class TestKernels {
     public static void intMath(IntArray in, IntArray out, int n, long seed) {
         for (@Parallel int i = 0; i < n; i++) {
             int x = in.get(i);
-            long h = seed ^ (x * 0x9E3779B97F4A7C15L);
+            // a splitmix-style hash: its multiplications overflow on purpose, so they go through Gale.wrapMul
+            long h = seed ^ Gale.wrapMul((long) x, 0x9E3779B97F4A7C15L);
             h ^= h >>> 29;
-            h *= 0xBF58476D1CE4E5B9L;
+            h = Gale.wrapMul(h, 0xBF58476D1CE4E5B9L);
             h ^= h >>> 32;
             int y = (int) h ^ (x >>> 3) ^ (x >> 1) ^ (x << 5) ^ (x >>> (i & 63)) ^ (x << i);
             int z = x % 7 - x / 3;
@@ -103,12 +104,13 @@ public final class TestKernels {
                 if (k > 5) break;
             } while (k < 10);
             byte b8 = (byte) x;
-            short s16 = (short) (x * 31);
+            short s16 = (short) Gale.wrapMul(x, 31);
             char ch = (char) x;
             boolean odd = (x & 1) != 0;
             int u = x;
             u >>>= 4;
-            u += Integer.MAX_VALUE;
+            u = Gale.wrapAdd(u, Integer.MAX_VALUE);
+            u = Gale.wrapSub(u, Gale.wrapMul(Gale.wrapAdd(x, Integer.MIN_VALUE), 0x7FFF_FFF1));
             out.set(i * 4, y);
             out.set(i * 4 + 1, z + u);
             out.set(i * 4 + 2, count + k + skipped);

@@ -127,7 +127,7 @@ public final class TranslatorCases {
                 h = h * 0xBF58476D1CE4E5B9L;
                 h = h ^ (h >>> 32);
                 ref[i * 4] = (int) h ^ (x >>> 3) ^ (x >> 1) ^ (x << 5) ^ (x >>> (i & 31)) ^ (x << (i & 31));
-                ref[i * 4 + 1] = x % 7 - x / 3 + ((x >>> 4) + Integer.MAX_VALUE);
+                ref[i * 4 + 1] = x % 7 - x / 3 + ((x >>> 4) + Integer.MAX_VALUE - (x + Integer.MIN_VALUE) * 0x7FFF_FFF1);
                 ref[i * 4 + 2] = Integer.bitCount(x) + 6 + 10;
                 ref[i * 4 + 3] = (byte) x + (short) (x * 31) + (char) x + ((x & 1) != 0 ? 1 : -1) + Math.abs(x) % 5 + Math.max(x, 3)
                         + Math.min(x, -3) + (int) (Math.abs(h) % 1000L) + (int) Math.max(h, 7L);
