@@ -56,7 +56,7 @@ final class BenchCommand implements Callable<Integer> {
                     throw new IllegalArgumentException("pp" + nPrompt + "/tg" + nGen + " needs " + Math.max(nPrompt, nGen)
                             + " context positions, the model has " + m.contextLength() + " (see --ctx-size)");
                 SplittableRandom rnd = new SplittableRandom(42);
-                long params = parameterCount(m);
+                long params = m.parameterCount();
                 // warm-up: compiles kernels and JITs the jvm paths
                 m.greedy(randomTokens(rnd, Math.max(1, Math.min(nPrompt, 32)), vocab));
                 m.greedy(new int[]{1});
@@ -113,10 +113,4 @@ final class BenchCommand implements Callable<Integer> {
         return t;
     }
 
-    private static long parameterCount(LlamaModel m) {
-        var c = m.config();
-        long dim = c.embeddingLength(), kv = c.kvDim(), ff = c.feedForwardLength();
-        long perLayer = 2 * dim + 2 * dim * dim + 2 * kv * dim + 3 * dim * ff;
-        return c.vocabSize() * dim * 2 + dim + c.blockCount() * perLayer;
-    }
 }

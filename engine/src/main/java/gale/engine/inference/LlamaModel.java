@@ -234,6 +234,13 @@ public final class LlamaModel implements AutoCloseable {
     /** Bytes of weights in the file. */
     public long fileBytes() { return file.segment().byteSize(); }
 
+    /** Parameters: the elements of every tensor in the file, as llama-bench counts them (a tied output counts once). */
+    public long parameterCount() {
+        long n = 0;
+        for (var t : file.tensors()) n += t.elementCount();
+        return n;
+    }
+
     /** Hyperparameters from the file. */
     public LlamaConfig config() { return c; }
 

@@ -226,9 +226,22 @@ class CliTest {
         }
         assertEquals("pp16", rows.get(0).get("test").asText());
         assertEquals("tg4", rows.get(1).get("test").asText());
+        assertEquals(parameters(SyntheticLlama.tiny(GgmlType.F32)), rows.get(0).get("params").asLong());
+        // a tied output shares token_embd.weight: counted once, as llama-bench counts it
+        SyntheticLlama tied = SyntheticLlama.tiny(GgmlType.F32).withTied(true);
+        Path tiedModel = dir.resolve("tied.gguf");
+        tied.write(tiedModel);
+        Run tr = gale("bench", "--model", tiedModel.toString(), "-p", "4", "-n", "0", "-r", "1", "--json");
+        assertEquals(0, tr.exit(), tr.err());
+        assertEquals(parameters(tied), tr.json().get(0).get("params").asLong());
         Run t = gale("bench", "--model", model.toString(), "-p", "16", "-n", "4", "-r", "1");
         assertEquals(0, t.exit(), t.err());
         assertEquals(4, t.out().strip().lines().count(), t.out());   // header, separator, pp16, tg4
+    }
+
+    private static long parameters(SyntheticLlama s) {
+        long dim = s.dim(), kv = (long) dim / s.heads() * s.kvHeads(), ff = s.ffn();
+        return (s.tiedOutput() ? 1 : 2) * s.vocab() * dim + dim + s.layers() * (2 * dim + 2 * dim * dim + 2 * kv * dim + 3 * dim * ff);
     }
 
     @Test void chatIsScriptableFromStdin() {
