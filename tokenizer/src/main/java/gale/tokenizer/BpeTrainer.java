@@ -650,8 +650,12 @@ public final class BpeTrainer {
         }
     }
 
-    /** A one-line progress bar redrawn with carriage returns when the percentage changes. */
+    /**
+     * A one-line progress bar redrawn with carriage returns when the percentage changes; when output is not a
+     * terminal (a log file, a pipe), one line per 10 % instead.
+     */
     private static final class Progress {
+        private static final boolean TTY = System.console() != null;
         final PrintStream out;
         final String label;
         final long total;
@@ -674,6 +678,12 @@ public final class BpeTrainer {
             if (out == null) return;
             int pct = (int) Math.min(100, done * 100 / total);
             if (pct == shown) return;
+            if (!TTY) {
+                if (pct / 10 == shown / 10 && shown >= 0) return;
+                shown = pct;
+                out.println(label + (pct / 10 * 10) + "%");
+                return;
+            }
             shown = pct;
             int w = 40, filled = pct * w / 100;
             out.print("\r" + label + "[" + "#".repeat(filled) + " ".repeat(w - filled) + "] " + pct + "%");
@@ -684,7 +694,7 @@ public final class BpeTrainer {
             if (out == null) return;
             done = total;
             draw();
-            out.println();
+            if (TTY) out.println();
         }
     }
 }
