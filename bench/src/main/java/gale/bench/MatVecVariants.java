@@ -6,6 +6,7 @@ import gale.compute.DataTransferMode;
 import gale.compute.Devices;
 import gale.compute.ExecutionPlan;
 import gale.compute.FloatArray;
+import gale.compute.HalfArray;
 import gale.compute.Kernel;
 import gale.compute.Parallel;
 import gale.compute.TaskGraph;
@@ -98,6 +99,36 @@ public final class MatVecVariants {
         }
     }
 
+    /** IEEE fp16 bits (low 16 of {@code h}) to float with integer and float arithmetic only, no vload_half. */
+    public static float halfBits(int h) {
+        int e = h & 0x7fff;
+        // shifting the exponent and mantissa into place and scaling by 2^(127−15) is exact for every finite half,
+        // subnormals included; infinities and NaNs only need the float exponent set to all ones
+        float f = Float.intBitsToFloat(e << 13) * 0x1p112f;
+        if (e >= 0x7c00) f = Float.intBitsToFloat((e << 13) | 0x7f800000);
+        return Float.intBitsToFloat(Float.floatToRawIntBits(f) | ((h & 0x8000) << 16));
+    }
+
+    /** F16 weights: eight partial sums, halves decoded with {@link #halfBits} (cols % 8 == 0). */
+    @Kernel
+    public static void matVecF16Bits(FloatArray out, FloatArray x, HalfArray w, int rows, int cols) {
+        for (@Parallel int r = 0; r < rows; r++) {
+            long base = (long) r * cols;
+            float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f, s4 = 0f, s5 = 0f, s6 = 0f, s7 = 0f;
+            for (int c = 0; c < cols; c += 8) {
+                s0 += halfBits(w.getBits(base + c)) * x.get(c);
+                s1 += halfBits(w.getBits(base + c + 1)) * x.get(c + 1);
+                s2 += halfBits(w.getBits(base + c + 2)) * x.get(c + 2);
+                s3 += halfBits(w.getBits(base + c + 3)) * x.get(c + 3);
+                s4 += halfBits(w.getBits(base + c + 4)) * x.get(c + 4);
+                s5 += halfBits(w.getBits(base + c + 5)) * x.get(c + 5);
+                s6 += halfBits(w.getBits(base + c + 6)) * x.get(c + 6);
+                s7 += halfBits(w.getBits(base + c + 7)) * x.get(c + 7);
+            }
+            out.set(r, ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7)));
+        }
+    }
+
     public static void main(String[] args) {
         String[] devices = args.length > 0 ? args : new String[]{"jvm", "opencl:0"};
         Random rnd = new Random(7);
@@ -110,6 +141,27 @@ public final class MatVecVariants {
             for (int c = 0; c < N; c++) s += (double) w.get((long) r * N + c) * x.get(c);
             ref[r] = s;
         }
+        HalfArray wh = HalfArray.create((long) N * N);
+        double[] refH = new double[N];
+        for (long i = 0; i < (long) N * N; i++) wh.setFloat(i, w.get(i));
+        for (int r = 0; r < N; r++) {
+            double s = 0;
+            for (int c = 0; c < N; c++) s += (double) wh.getFloat((long) r * N + c) * x.get(c);
+            refH[r] = s;
+        }
+        for (int h = 0; h < 65536; h++)
+            if (Float.floatToRawIntBits(halfBits(h)) != Float.floatToRawIntBits(Float.float16ToFloat((short) h))
+                    && !(Float.isNaN(halfBits(h)) && Float.isNaN(Float.float16ToFloat((short) h))))
+                throw new AssertionError("halfBits(" + h + ")");
+        for (String dev : devices) {
+            for (String variant : new String[]{"f16-vload", "f16-bits"}) {
+                TaskGraph g = new TaskGraph("g").transferToDevice(DataTransferMode.FIRST_EXECUTION, wh, x);
+                if (variant.equals("f16-vload")) g.task("mv", MatVec::matVecF16, out, x, wh, N, N);
+                else g.task("mv", MatVecVariants::matVecF16Bits, out, x, wh, N, N);
+                g.transferToHost(DataTransferMode.EVERY_EXECUTION, out);
+                time(dev, variant, g, out, refH, 2.0 * N * N);
+            }
+        }
         for (String dev : devices) {
             for (String variant : new String[]{"mainline", "acc8", "acc16", "rows2acc8"}) {
                 TaskGraph g = new TaskGraph("g").transferToDevice(DataTransferMode.FIRST_EXECUTION, w, x);
@@ -120,22 +172,26 @@ public final class MatVecVariants {
                     default -> g.task("mv", MatVecVariants::matVecF32Rows2Acc8, out, x, w, N, N);
                 }
                 g.transferToHost(DataTransferMode.EVERY_EXECUTION, out);
-                try (ExecutionPlan plan = new ExecutionPlan(g.snapshot()).withDevice(Devices.select(dev))) {
-                    for (int i = 0; i < 5; i++) plan.execute();
-                    double err = 0;
-                    for (int r = 0; r < N; r++) err = Math.max(err, Math.abs(out.get(r) - ref[r]) / (Math.abs(ref[r]) + 1));
-                    long[] t = new long[30];
-                    for (int i = 0; i < t.length; i++) {
-                        long t0 = System.nanoTime();
-                        plan.execute();
-                        t[i] = System.nanoTime() - t0;
-                    }
-                    java.util.Arrays.sort(t);
-                    double ms = t[t.length / 2] / 1e6, best = t[0] / 1e6;
-                    System.out.printf(Locale.ROOT, "%-9s %-10s median %7.3f ms (best %7.3f)  %6.1f GB/s (best %6.1f)  max rel err %.2e%n",
-                            dev, variant, ms, best, 4.0 * N * N / ms / 1e6, 4.0 * N * N / best / 1e6, err);
-                }
+                time(dev, variant, g, out, ref, 4.0 * N * N);
             }
+        }
+    }
+
+    private static void time(String dev, String variant, TaskGraph g, FloatArray out, double[] ref, double bytes) {
+        try (ExecutionPlan plan = new ExecutionPlan(g.snapshot()).withDevice(Devices.select(dev))) {
+            for (int i = 0; i < 5; i++) plan.execute();
+            double err = 0;
+            for (int r = 0; r < N; r++) err = Math.max(err, Math.abs(out.get(r) - ref[r]) / (Math.abs(ref[r]) + 1));
+            long[] t = new long[30];
+            for (int i = 0; i < t.length; i++) {
+                long t0 = System.nanoTime();
+                plan.execute();
+                t[i] = System.nanoTime() - t0;
+            }
+            java.util.Arrays.sort(t);
+            double ms = t[t.length / 2] / 1e6, best = t[0] / 1e6;
+            System.out.printf(Locale.ROOT, "%-9s %-10s median %7.3f ms (best %7.3f)  %6.1f GB/s (best %6.1f)  max rel err %.2e%n",
+                    dev, variant, ms, best, bytes / ms / 1e6, bytes / best / 1e6, err);
         }
     }
 }
