@@ -19,7 +19,9 @@ import java.util.Random;
  * {@code out = W·x}, W (4096, 4096) F32 resident, on each device named in the arguments (default jvm, opencl:0).
  * {@code mainline} is {@code MatVec.matVecF32} (one accumulator per row: a chain of dependent adds); {@code acc8}
  * keeps eight independent partial sums per row, which a C compiler can turn into one 8-wide vector FMA per step;
- * {@code rows2acc8} does two rows per work-item so each x element is loaded once for both. Prints median time, GB/s
+ * {@code rows2acc8} does two rows per work-item so each x element is loaded once for both; {@code f16-main} is
+ * {@code MatVec.matVecF16}, {@code f16-bits} decodes the halves with {@link #halfBits} inside the kernel (the OpenCL
+ * dialect's fp16 load now does the same; with {@code vload_half} it was 3× slower on PoCL). Prints median time, GB/s
  * of weights, and the max relative error against a double-precision dot product.
  * <p>Run: {@code java -cp "$CP" $A gale.bench.MatVecVariants [device…]}. Not thread-safe (a command-line tool).
  */
@@ -154,10 +156,12 @@ public final class MatVecVariants {
                     && !(Float.isNaN(halfBits(h)) && Float.isNaN(Float.float16ToFloat((short) h))))
                 throw new AssertionError("halfBits(" + h + ")");
         for (String dev : devices) {
-            for (String variant : new String[]{"f16-vload", "f16-bits"}) {
+            for (String variant : new String[]{"f16-main", "f16-bits"}) {
                 TaskGraph g = new TaskGraph("g").transferToDevice(DataTransferMode.FIRST_EXECUTION, wh, x);
-                if (variant.equals("f16-vload")) g.task("mv", MatVec::matVecF16, out, x, wh, N, N);
-                else g.task("mv", MatVecVariants::matVecF16Bits, out, x, wh, N, N);
+                switch (variant) {
+                    case "f16-main" -> g.task("mv", MatVec::matVecF16, out, x, wh, N, N);
+                    default -> g.task("mv", MatVecVariants::matVecF16Bits, out, x, wh, N, N);
+                }
                 g.transferToHost(DataTransferMode.EVERY_EXECUTION, out);
                 time(dev, variant, g, out, refH, 2.0 * N * N);
             }

@@ -113,33 +113,19 @@ public final class Quant {
         return sum;
     }
 
-    /**
-     * IEEE fp16 bits to float with integer and float arithmetic only: exact for all 65536 patterns (tested). The
-     * row dot products use it instead of {@code getFloat} because OpenCL's {@code vload_half} is a library call that
-     * a CPU compiler does not vectorise (PoCL: F16 mat-vec 4096² 5.4 → 16 GB/s); GPUs convert either way for free.
-     */
-    public static float halfBitsToFloat(int h) {
-        int e = h & 0x7fff;
-        // the exponent and mantissa shifted into place, scaled by 2^(127−15): exact for every finite half,
-        // subnormals included; infinities and NaNs only need the float exponent set to all ones
-        float f = Float.intBitsToFloat(e << 13) * 0x1p112f;
-        if (e >= 0x7c00) f = Float.intBitsToFloat((e << 13) | 0x7f800000);
-        return Float.intBitsToFloat(Float.floatToRawIntBits(f) | ((h & 0x8000) << 16));
-    }
-
     public static float dotF16(HalfArray w, long row, FloatArray x, long xOff, int n) {
         long base = row * n;
         int n8 = n & ~7;
         float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f, s4 = 0f, s5 = 0f, s6 = 0f, s7 = 0f;
         for (int c = 0; c < n8; c += 8) {
-            s0 += halfBitsToFloat(w.getBits(base + c)) * x.get(xOff + c);
-            s1 += halfBitsToFloat(w.getBits(base + c + 1)) * x.get(xOff + c + 1);
-            s2 += halfBitsToFloat(w.getBits(base + c + 2)) * x.get(xOff + c + 2);
-            s3 += halfBitsToFloat(w.getBits(base + c + 3)) * x.get(xOff + c + 3);
-            s4 += halfBitsToFloat(w.getBits(base + c + 4)) * x.get(xOff + c + 4);
-            s5 += halfBitsToFloat(w.getBits(base + c + 5)) * x.get(xOff + c + 5);
-            s6 += halfBitsToFloat(w.getBits(base + c + 6)) * x.get(xOff + c + 6);
-            s7 += halfBitsToFloat(w.getBits(base + c + 7)) * x.get(xOff + c + 7);
+            s0 += w.getFloat(base + c) * x.get(xOff + c);
+            s1 += w.getFloat(base + c + 1) * x.get(xOff + c + 1);
+            s2 += w.getFloat(base + c + 2) * x.get(xOff + c + 2);
+            s3 += w.getFloat(base + c + 3) * x.get(xOff + c + 3);
+            s4 += w.getFloat(base + c + 4) * x.get(xOff + c + 4);
+            s5 += w.getFloat(base + c + 5) * x.get(xOff + c + 5);
+            s6 += w.getFloat(base + c + 6) * x.get(xOff + c + 6);
+            s7 += w.getFloat(base + c + 7) * x.get(xOff + c + 7);
         }
         float sum = ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
         for (int c = n8; c < n; c++) sum += w.getFloat(base + c) * x.get(xOff + c);

@@ -759,7 +759,7 @@ final class CEmitter {
             }
             case "ByteArray.getUnsigned/1" -> { int8Data = true; return "(int)(" + d.unsignedByte() + ")" + a + "[" + x.get(0) + "]"; }
             case "ByteArray.getHalf/1" -> { halfData(); int8Data = true; return d.byteHalfLoad(a, x.get(0)); }
-            case "HalfArray.getFloat/1" -> { halfData(); return d.halfLoad(a, x.get(0)); }
+            case "HalfArray.getFloat/1" -> { halfData(); return d.halfLoad(a, x.get(0), prelude); }
             case "HalfArray.setFloat/2" -> { halfData(); return d.halfStore(a, x.get(0), x.get(1)); }
             case "HalfArray.getBits/1" -> { halfData(); return d.halfBitsLoad(a, x.get(0)); }
             case "HalfArray.setBits/2" -> { halfData(); return d.halfBitsStore(a, x.get(0), x.get(1)); }

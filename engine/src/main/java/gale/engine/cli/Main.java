@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 /** The {@code gale} command. */
 @Command(name = "gale", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Gale: a heterogeneous LLM compute engine in plain Java (jvm, OpenCL and CUDA backends).",
-        subcommands = {RunCommand.class, ChatCommand.class, TokenizeCommand.class, LogitsCommand.class, BenchCommand.class,
+        subcommands = {RunCommand.class, ChatCommand.class, TokenizeCommand.class, LogitsCommand.class, BenchCommand.class, CompareCommand.class,
                 DevicesCommand.class, SelftestCommand.class, KernelsCommand.class, SyntheticCommand.class, TrainCommand.class, FinetuneCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -41,6 +41,14 @@ public record SyntheticLlama(int dim, int layers, int heads, int kvHeads, int ff
         return new SyntheticLlama(512, 8, 8, 8, 1536, 32000, 2048, type, false, false, 10000f, 58);
     }
 
+    /**
+     * Llama-3.2-1B's shape (dim 2048, 16 layers, 32 heads, 8 KV heads, ffn 8192, vocab 128256, tied output, RoPE base
+     * 500000 with frequency factors; 1.24 B parameters, 2.5 GB in F16) for GPU benchmarks; context 8192.
+     */
+    public static SyntheticLlama llama1B(GgmlType type) {
+        return new SyntheticLlama(2048, 16, 32, 8, 8192, 128256, 8192, type, true, true, 500000f, 1);
+    }
+
     public SyntheticLlama withType(GgmlType t) { return new SyntheticLlama(dim, layers, heads, kvHeads, ffn, vocab, context, t, tiedOutput, ropeFreqs, ropeBase, seed, logitScale); }
 
     public SyntheticLlama withTied(boolean t) { return new SyntheticLlama(dim, layers, heads, kvHeads, ffn, vocab, context, type, t, ropeFreqs, ropeBase, seed, logitScale); }

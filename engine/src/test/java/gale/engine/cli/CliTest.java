@@ -79,7 +79,7 @@ class CliTest {
         }
     }
 
-    @ParameterizedTest @ValueSource(strings = {"run", "chat", "bench", "tokenize", "logits", "devices", "selftest", "synthetic"})
+    @ParameterizedTest @ValueSource(strings = {"run", "chat", "bench", "compare", "tokenize", "logits", "devices", "selftest", "synthetic"})
     void help(String command) {
         Run r = gale(command, "--help");
         assertEquals(0, r.exit(), r.err());
@@ -89,7 +89,7 @@ class CliTest {
     @Test void topLevelHelpAndVersion() {
         Run h = gale("--help");
         assertEquals(0, h.exit());
-        for (String c : new String[]{"run", "chat", "bench", "tokenize", "logits", "devices", "selftest", "synthetic"})
+        for (String c : new String[]{"run", "chat", "bench", "compare", "tokenize", "logits", "devices", "selftest", "synthetic"})
             assertTrue(h.out().contains(c), "help lists " + c);
         Run v = gale("--version");
         assertEquals(0, v.exit());
@@ -242,6 +242,36 @@ class CliTest {
     private static long parameters(SyntheticLlama s) {
         long dim = s.dim(), kv = (long) dim / s.heads() * s.kvHeads(), ff = s.ffn();
         return (s.tiedOutput() ? 1 : 2) * s.vocab() * dim + dim + s.layers() * (2 * dim + 2 * dim * dim + 2 * kv * dim + 3 * dim * ff);
+    }
+
+    @Test void compareBackendsSideBySide() throws Exception {
+        // the same device twice: bit-identical logits and tokens
+        Run same = gale("compare", "--model", model.toString(), "--backends", "jvm,jvm", "-n", "6", "--json");
+        assertEquals(0, same.exit(), same.err());
+        JsonNode row = same.json().get(0);
+        assertEquals(0.0, row.get("logits_nmse").asDouble());
+        assertEquals(6, row.get("greedy_equal_steps").asInt());
+        assertTrue(row.get("ok").asBoolean());
+        if (Devices.available().contains("opencl:0")) {
+            Run r = gale("compare", "--model", model.toString(), "--backends", "jvm,opencl:0", "-n", "6", "--json");
+            assertEquals(0, r.exit(), r.out() + r.err());
+            JsonNode o = r.json().get(0);
+            System.out.printf("compare jvm vs opencl:0: NMSE %.3g, max |diff| %.3g, %d/6 greedy tokens equal%n",
+                    o.get("logits_nmse").asDouble(), o.get("logits_max_abs_diff").asDouble(), o.get("greedy_equal_steps").asInt());
+            assertTrue(o.get("logits_nmse").asDouble() < 1e-5);
+            Run table = gale("compare", "--model", model.toString(), "--backends", "jvm,opencl:0", "-n", "2");
+            assertEquals(0, table.exit(), table.err());
+            assertTrue(table.out().contains("| opencl:0 |"), table.out());
+            // a tolerance no two devices' float sums meet: the verdict must fail (exit 1), not pass silently
+            if (o.get("logits_nmse").asDouble() > 0) {
+                Run strict = gale("compare", "--model", model.toString(), "--backends", "jvm,opencl:0", "-n", "2", "--tolerance", "0");
+                assertEquals(1, strict.exit(), strict.out());
+                assertTrue(strict.out().contains("FAIL: NMSE"), strict.out());
+            }
+        }
+        Run one = gale("compare", "--model", model.toString(), "--backends", "jvm");
+        assertEquals(1, one.exit());
+        assertTrue(one.err().contains("at least two devices"), one.err());
     }
 
     @Test void chatIsScriptableFromStdin() {
