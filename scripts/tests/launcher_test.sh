@@ -39,5 +39,11 @@ out=$("$root/scripts/gale" devices --json 2>/dev/null); rc=$?
 [ $rc -eq 0 ] && echo "$out" | python3 -c 'import json,sys; d=json.load(sys.stdin); assert any(x["id"]=="jvm" for x in d["devices"])'
 check "gale devices --json lists the jvm" $? "rc=$rc out=$out"
 
+# 4. scripts/gpu-check: usage, and a clear error when the packed JRE is missing.
+out=$(bash "$root/scripts/gpu-check" 2>&1); rc=$?
+[ $rc -eq 2 ] && echo "$out" | grep -q "usage: scripts/gpu-check pack"; check "gpu-check: usage" $? "rc=$rc out=$out"
+out=$(bash "$root/scripts/gpu-check" run "$tmp/no-pack" 2>&1); rc=$?
+[ $rc -eq 1 ] && echo "$out" | grep -q "run 'scripts/gpu-check pack"; check "gpu-check run without pack: clear error" $? "rc=$rc out=$out"
+
 echo "launcher: $pass passed, $fail failed"
 [ $fail -eq 0 ]
