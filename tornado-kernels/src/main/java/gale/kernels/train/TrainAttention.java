@@ -12,7 +12,6 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteOrder;
 
 /**
  * Attention over a batch of nSeq sequences of seqLen tokens, token i = b·seqLen + t. q: (nTok, nHead·headDim),
@@ -141,128 +140,169 @@ public final class TrainAttention {
         }
     }
 
-    // ---- jvm twins (Vector API over the head dimension; per-row accumulators in Java arrays) ----
+    // ---- jvm twins: one work-item per (sequence, head), scores of a query row vectorised across key positions ----
 
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-    private static final ByteOrder ORDER = ByteOrder.nativeOrder();
-
-    /** {@link #forward} for the jvm: one work-item per token, all heads. */
+    /** {@link #forward} for the jvm: one work-item per sequence and query head. */
     @Kernel(jvmOnly = true)
     public static void forwardSimd(FloatArray out, FloatArray lse, FloatArray q, FloatArray k, FloatArray v, int nTok,
                                    int seqLen, int nHead, int nKvHead, int headDim) {
-        for (@Parallel int i = 0; i < nTok; i++) {
-            TrainAttention.forwardRow(out.segment(), lse.segment(), q.segment(), k.segment(), v.segment(), i, seqLen, nHead, nKvHead, headDim);
+        for (@Parallel int bh = 0; bh < (nTok + seqLen - 1) / seqLen * nHead; bh++) {
+            TrainAttention.forwardHead(out.segment(), lse.segment(), q.segment(), k.segment(), v.segment(), nTok, bh / nHead,
+                    bh % nHead, seqLen, nHead, nKvHead, headDim);
         }
     }
 
-    /** {@link #backwardQ} for the jvm: one work-item per token, all heads. */
+    /** {@link #backwardQ} for the jvm: one work-item per sequence and query head. */
     @Kernel(jvmOnly = true)
     public static void backwardQSimd(FloatArray dq, FloatArray dOut, FloatArray q, FloatArray k, FloatArray v, FloatArray lse,
                                      FloatArray delta, int nTok, int seqLen, int nHead, int nKvHead, int headDim) {
-        for (@Parallel int i = 0; i < nTok; i++) {
-            TrainAttention.backwardQRow(dq.segment(), dOut.segment(), q.segment(), k.segment(), v.segment(), lse.segment(),
-                    delta.segment(), i, seqLen, nHead, nKvHead, headDim);
+        for (@Parallel int bh = 0; bh < (nTok + seqLen - 1) / seqLen * nHead; bh++) {
+            TrainAttention.backwardQHead(dq.segment(), dOut.segment(), q.segment(), k.segment(), v.segment(), lse.segment(),
+                    delta.segment(), nTok, bh / nHead, bh % nHead, seqLen, nHead, nKvHead, headDim);
         }
     }
 
-    /** {@link #backwardKV} for the jvm: one work-item per key token, all KV heads. */
+    /** {@link #backwardKV} for the jvm: one work-item per sequence and KV head (summing the heads of its group in order). */
     @Kernel(jvmOnly = true)
     public static void backwardKVSimd(FloatArray dk, FloatArray dv, FloatArray dOut, FloatArray q, FloatArray k, FloatArray v,
                                       FloatArray lse, FloatArray delta, int nTok, int seqLen, int nHead, int nKvHead, int headDim) {
-        for (@Parallel int j = 0; j < nTok; j++) {
-            TrainAttention.backwardKVRow(dk.segment(), dv.segment(), dOut.segment(), q.segment(), k.segment(), v.segment(),
-                    lse.segment(), delta.segment(), j, seqLen, nHead, nKvHead, headDim);
+        for (@Parallel int bg = 0; bg < (nTok + seqLen - 1) / seqLen * nKvHead; bg++) {
+            TrainAttention.backwardKVHead(dk.segment(), dv.segment(), dOut.segment(), q.segment(), k.segment(), v.segment(),
+                    lse.segment(), delta.segment(), nTok, bg / nKvHead, bg % nKvHead, seqLen, nHead, nKvHead, headDim);
         }
     }
 
-    private static final java.lang.foreign.ValueLayout.OfFloat F = java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED;
+    private static final VectorSpecies<Float> S = TrainSimd.S;
+    private static final int L = TrainSimd.L;
+    private static final java.lang.foreign.ValueLayout.OfFloat F = TrainSimd.F;
+    private static final FloatVector NEG = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
 
-    /** Σ_d a[ao + d]·b[bo + d] over n floats (element offsets), vector lanes then a masked tail. */
-    static float dot(MemorySegment a, long ao, MemorySegment b, long bo, int n) {
-        FloatVector s = FloatVector.zero(S);
-        for (int d = 0; d < n; d += S.length()) {
-            VectorMask<Float> m = S.indexInRange(d, n);
-            s = FloatVector.fromMemorySegment(S, a, (ao + d) * 4, ORDER, m).fma(FloatVector.fromMemorySegment(S, b, (bo + d) * 4, ORDER, m), s);
+    /**
+     * Rows [t0, t0 + T) of head {@code head} of x (row stride {@code stride} floats) transposed into
+     * out[d·ld + t] (ld ≥ T + L, so a full vector load at any t &lt; T stays inside; the padding is zero).
+     */
+    static float[] transpose(MemorySegment x, int t0, int T, int stride, int head, int headDim, int ld) {
+        float[] out = new float[headDim * ld];
+        for (int t = 0; t < T; t++) {
+            long o = (long) (t0 + t) * stride + (long) head * headDim;
+            for (int d = 0; d < headDim; d++) out[d * ld + t] = x.getAtIndex(F, o + d);
         }
-        return s.reduceLanes(VectorOperators.ADD);
+        return out;
     }
 
-    /** acc[d] = acc[d]·keep + alpha·x[xo + d] for d &lt; n. */
-    static void axpy(float[] acc, float keep, float alpha, MemorySegment x, long xo, int n) {
-        for (int d = 0; d < n; d += S.length()) {
-            VectorMask<Float> m = S.indexInRange(d, n);
-            FloatVector a = FloatVector.fromArray(S, acc, d, m);
-            FloatVector.fromMemorySegment(S, x, (xo + d) * 4, ORDER, m).fma(FloatVector.broadcast(S, alpha), a.mul(keep)).intoArray(acc, d, m);
-        }
+    /** Σ_d x[xo + d]·colT[d·ld + s .. + L) in d order: L scores (or dot products) at once. */
+    private static FloatVector dotCols(MemorySegment x, long xo, float[] colT, int ld, int s, int headDim) {
+        FloatVector acc = FloatVector.zero(S);
+        for (int d = 0; d < headDim; d++)
+            acc = FloatVector.fromArray(S, colT, d * ld + s).fma(FloatVector.broadcast(S, x.getAtIndex(F, xo + d)), acc);
+        return acc;
     }
 
-    static void forwardRow(MemorySegment out, MemorySegment lse, MemorySegment q, MemorySegment k, MemorySegment v, int i,
-                           int seqLen, int nHead, int nKvHead, int headDim) {
-        int kvDim = nKvHead * headDim, first = i - i % seqLen;
-        float scale = (float) (1 / Math.sqrt(headDim));
-        float[] acc = new float[headDim];
-        for (int h = 0; h < nHead; h++) {
-            int g = h / (nHead / nKvHead);
+    /** Σ_{s &lt; n} w[s]·x[xo + s·stride + d .. + L) (lanes d &lt; headDim), s in order. */
+    private static FloatVector weightedRows(float[] w, int n, MemorySegment x, long xo, int stride, int d, VectorMask<Float> md) {
+        FloatVector acc = FloatVector.zero(S);
+        for (int s = 0; s < n; s++)
+            acc = TrainSimd.load(x, xo + (long) s * stride + d, md).fma(FloatVector.broadcast(S, w[s]), acc);
+        return acc;
+    }
+
+    static void forwardHead(MemorySegment out, MemorySegment lse, MemorySegment q, MemorySegment k, MemorySegment v, int nTok,
+                            int b, int h, int seqLen, int nHead, int nKvHead, int headDim) {
+        int t0 = b * seqLen, T = Math.min(seqLen, nTok - t0), ld = TrainSimd.roundUp(T) + L;
+        int g = h / (nHead / nKvHead), kvDim = nKvHead * headDim;
+        float scale = Gale.rsqrt((float) headDim);
+        float[] kT = transpose(k, t0, T, kvDim, g, headDim, ld), p = new float[ld];
+        long vo = (long) t0 * kvDim + (long) g * headDim;
+        for (int t = 0; t < T; t++) {
+            int i = t0 + t, n = t + 1;                       // keys 0..t of this sequence
             long qo = ((long) i * nHead + h) * headDim;
-            float m = NO_SCORE, l = 0f;
-            java.util.Arrays.fill(acc, 0f);
-            for (int s = first; s <= i; s++) {
-                long kv = (long) s * kvDim + (long) g * headDim;
-                float score = dot(q, qo, k, kv, headDim) * scale;
-                float mNew = Math.max(m, score);
-                float corr = (float) Math.exp(m - mNew), p = (float) Math.exp(score - mNew);
-                l = l * corr + p;
-                axpy(acc, corr, p, v, kv, headDim);
-                m = mNew;
+            FloatVector vmax = NEG;
+            for (int s = 0; s < n; s += L) {
+                FloatVector sc = dotCols(q, qo, kT, ld, s, headDim).mul(scale).blend(NEG, S.indexInRange(s, n).not());
+                sc.intoArray(p, s);
+                vmax = vmax.max(sc);
             }
-            float inv = 1f / l;
-            for (int d = 0; d < headDim; d++) out.setAtIndex(F, qo + d, acc[d] * inv);
+            float m = vmax.reduceLanes(VectorOperators.MAX);  // max is exact in any order
+            FloatVector sum = FloatVector.zero(S);
+            for (int s = 0; s < n; s += L) {
+                FloatVector e = TrainSimd.exp(FloatVector.fromArray(S, p, s).sub(m));
+                e.intoArray(p, s);
+                sum = sum.add(e);
+            }
+            float l = TrainSimd.sum(sum), inv = 1f / l;
+            for (int d = 0; d < headDim; d += L) {
+                VectorMask<Float> md = S.indexInRange(d, headDim);
+                TrainSimd.store(weightedRows(p, n, v, vo, kvDim, d, md).mul(inv), out, qo + d, md);
+            }
             lse.setAtIndex(F, (long) i * nHead + h, m + (float) Math.log(l));
         }
     }
 
-    static void backwardQRow(MemorySegment dq, MemorySegment dOut, MemorySegment q, MemorySegment k, MemorySegment v,
-                             MemorySegment lse, MemorySegment delta, int i, int seqLen, int nHead, int nKvHead, int headDim) {
-        int kvDim = nKvHead * headDim, first = i - i % seqLen;
-        float scale = (float) (1 / Math.sqrt(headDim));
-        float[] acc = new float[headDim];
-        for (int h = 0; h < nHead; h++) {
-            int g = h / (nHead / nKvHead);
+    static void backwardQHead(MemorySegment dq, MemorySegment dOut, MemorySegment q, MemorySegment k, MemorySegment v,
+                              MemorySegment lse, MemorySegment delta, int nTok, int b, int h, int seqLen, int nHead,
+                              int nKvHead, int headDim) {
+        int t0 = b * seqLen, T = Math.min(seqLen, nTok - t0), ld = TrainSimd.roundUp(T) + L;
+        int g = h / (nHead / nKvHead), kvDim = nKvHead * headDim;
+        float scale = Gale.rsqrt((float) headDim);
+        float[] kT = transpose(k, t0, T, kvDim, g, headDim, ld), vT = transpose(v, t0, T, kvDim, g, headDim, ld), ds = new float[ld];
+        long ko = (long) t0 * kvDim + (long) g * headDim;
+        for (int t = 0; t < T; t++) {
+            int i = t0 + t, n = t + 1;
             long qo = ((long) i * nHead + h) * headDim;
-            float L = lse.getAtIndex(F, (long) i * nHead + h), D = delta.getAtIndex(F, (long) i * nHead + h);
-            java.util.Arrays.fill(acc, 0f);
-            for (int s = first; s <= i; s++) {
-                long kv = (long) s * kvDim + (long) g * headDim;
-                float p = (float) Math.exp(dot(q, qo, k, kv, headDim) * scale - L);
-                float ds = p * (dot(dOut, qo, v, kv, headDim) - D) * scale;
-                axpy(acc, 1f, ds, k, kv, headDim);
+            float lt = lse.getAtIndex(F, (long) i * nHead + h), dt = delta.getAtIndex(F, (long) i * nHead + h);
+            for (int s = 0; s < n; s += L) {
+                FloatVector p = TrainSimd.exp(dotCols(q, qo, kT, ld, s, headDim).mul(scale).sub(lt));
+                FloatVector dp = dotCols(dOut, qo, vT, ld, s, headDim);
+                p.mul(dp.sub(dt)).mul(scale).blend(0f, S.indexInRange(s, n).not()).intoArray(ds, s);
             }
-            for (int d = 0; d < headDim; d++) dq.setAtIndex(F, qo + d, acc[d]);
+            for (int d = 0; d < headDim; d += L) {
+                VectorMask<Float> md = S.indexInRange(d, headDim);
+                TrainSimd.store(weightedRows(ds, n, k, ko, kvDim, d, md), dq, qo + d, md);
+            }
         }
     }
 
-    static void backwardKVRow(MemorySegment dk, MemorySegment dv, MemorySegment dOut, MemorySegment q, MemorySegment k,
-                              MemorySegment v, MemorySegment lse, MemorySegment delta, int j, int seqLen, int nHead,
-                              int nKvHead, int headDim) {
-        int kvDim = nKvHead * headDim, last = j - j % seqLen + seqLen - 1, group = nHead / nKvHead;
-        float scale = (float) (1 / Math.sqrt(headDim));
-        float[] ak = new float[headDim], av = new float[headDim];
-        for (int g = 0; g < nKvHead; g++) {
-            long kv = (long) j * kvDim + (long) g * headDim;
-            java.util.Arrays.fill(ak, 0f);
-            java.util.Arrays.fill(av, 0f);
-            for (int h = g * group; h < (g + 1) * group; h++) {
-                for (int i = j; i <= last; i++) {
-                    long qo = ((long) i * nHead + h) * headDim;
-                    float p = (float) Math.exp(dot(q, qo, k, kv, headDim) * scale - lse.getAtIndex(F, (long) i * nHead + h));
-                    float ds = p * (dot(dOut, qo, v, kv, headDim) - delta.getAtIndex(F, (long) i * nHead + h)) * scale;
-                    axpy(av, 1f, p, dOut, qo, headDim);
-                    axpy(ak, 1f, ds, q, qo, headDim);
-                }
+    static void backwardKVHead(MemorySegment dk, MemorySegment dv, MemorySegment dOut, MemorySegment q, MemorySegment k,
+                               MemorySegment v, MemorySegment lse, MemorySegment delta, int nTok, int b, int g, int seqLen,
+                               int nHead, int nKvHead, int headDim) {
+        int t0 = b * seqLen, T = Math.min(seqLen, nTok - t0), ld = TrainSimd.roundUp(T) + L;
+        int group = nHead / nKvHead, kvDim = nKvHead * headDim, qDim = nHead * headDim;
+        float scale = Gale.rsqrt((float) headDim);
+        float[][] qT = new float[group][], oT = new float[group][], lRow = new float[group][ld], dRow = new float[group][ld];
+        float[][] pr = new float[group][ld], dsr = new float[group][ld];
+        for (int j = 0; j < group; j++) {
+            int h = g * group + j;
+            qT[j] = transpose(q, t0, T, qDim, h, headDim, ld);
+            oT[j] = transpose(dOut, t0, T, qDim, h, headDim, ld);
+            for (int t = 0; t < T; t++) {
+                lRow[j][t] = lse.getAtIndex(F, (long) (t0 + t) * nHead + h);
+                dRow[j][t] = delta.getAtIndex(F, (long) (t0 + t) * nHead + h);
             }
-            for (int d = 0; d < headDim; d++) {
-                dk.setAtIndex(F, kv + d, ak[d]);
-                dv.setAtIndex(F, kv + d, av[d]);
+        }
+        for (int s = 0; s < T; s++) {                        // key row s: queries t = s..T−1 of every head in the group
+            long ko = ((long) t0 + s) * kvDim + (long) g * headDim;
+            for (int j = 0; j < group; j++)
+                for (int t = s; t < T; t += L) {
+                    VectorMask<Float> out = S.indexInRange(t, T).not();
+                    FloatVector p = TrainSimd.exp(dotCols(k, ko, qT[j], ld, t, headDim).mul(scale).sub(FloatVector.fromArray(S, lRow[j], t)));
+                    FloatVector dp = dotCols(v, ko, oT[j], ld, t, headDim);
+                    p = p.blend(0f, out);
+                    p.intoArray(pr[j], t);
+                    p.mul(dp.sub(FloatVector.fromArray(S, dRow[j], t))).mul(scale).blend(0f, out).intoArray(dsr[j], t);
+                }
+            for (int d = 0; d < headDim; d += L) {
+                VectorMask<Float> md = S.indexInRange(d, headDim);
+                FloatVector ak = FloatVector.zero(S), av = FloatVector.zero(S);
+                for (int j = 0; j < group; j++) {
+                    long qo = ((long) t0 * nHead + g * group + j) * headDim;
+                    for (int t = s; t < T; t++) {
+                        long o = qo + (long) t * qDim + d;
+                        av = TrainSimd.load(dOut, o, md).fma(FloatVector.broadcast(S, pr[j][t]), av);
+                        ak = TrainSimd.load(q, o, md).fma(FloatVector.broadcast(S, dsr[j][t]), ak);
+                    }
+                }
+                TrainSimd.store(ak, dk, ko + d, md);
+                TrainSimd.store(av, dv, ko + d, md);
             }
         }
     }

@@ -268,8 +268,8 @@ class TrainKernelsTest {
             TrainMatMul.matMulDwSimd(b, dy, x, nTok, rows, cols);
             check("matMulDwSimd vs matMulDw " + nTok + "x" + rows + "x" + cols, b, null, d(a));
         }
-        for (int hd : new int[]{32, 20}) {
-            int seqLen = 7, nTok = 14, nH = 4, nKv = 2;
+        for (int[] shape : new int[][]{{32, 7}, {20, 7}, {32, 37}}) {
+            int hd = shape[0], seqLen = shape[1], nTok = 2 * seqLen, nH = 4, nKv = 2;
             FloatArray q = rand(r, nTok * nH * hd, 1), k = rand(r, nTok * nKv * hd, 1), v = rand(r, nTok * nKv * hd, 1), dO = rand(r, nTok * nH * hd, 1);
             FloatArray[] o = new FloatArray[2], lse = new FloatArray[2], dq = new FloatArray[2], dk = new FloatArray[2], dv = new FloatArray[2];
             FloatArray delta = FloatArray.create(nTok * nH);
@@ -284,11 +284,11 @@ class TrainKernelsTest {
             TrainAttention.backwardQSimd(dq[1], dO, q, k, v, lse[0], delta, nTok, seqLen, nH, nKv, hd);
             TrainAttention.backwardKV(dk[0], dv[0], dO, q, k, v, lse[0], delta, nTok, seqLen, nH, nKv, hd);
             TrainAttention.backwardKVSimd(dk[1], dv[1], dO, q, k, v, lse[0], delta, nTok, seqLen, nH, nKv, hd);
-            check("attention forwardSimd vs forward hd " + hd, o[1], null, d(o[0]));
-            check("attention lse Simd vs portable hd " + hd, lse[1], null, d(lse[0]));
-            check("attention backwardQSimd vs backwardQ hd " + hd, dq[1], null, d(dq[0]));
-            check("attention backwardKVSimd dk vs portable hd " + hd, dk[1], null, d(dk[0]));
-            check("attention backwardKVSimd dv vs portable hd " + hd, dv[1], null, d(dv[0]));
+            check("attention forwardSimd vs forward hd " + hd + " T " + seqLen, o[1], null, d(o[0]));
+            check("attention lse Simd vs portable hd " + hd + " T " + seqLen, lse[1], null, d(lse[0]));
+            check("attention backwardQSimd vs backwardQ hd " + hd + " T " + seqLen, dq[1], null, d(dq[0]));
+            check("attention backwardKVSimd dk vs portable hd " + hd + " T " + seqLen, dk[1], null, d(dk[0]));
+            check("attention backwardKVSimd dv vs portable hd " + hd + " T " + seqLen, dv[1], null, d(dv[0]));
         }
     }
 }

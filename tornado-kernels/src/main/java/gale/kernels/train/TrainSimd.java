@@ -1,0 +1,77 @@
+// Vector API building blocks of the jvm twins: an exp made of plain arithmetic and fixed-order lane sums.
+package gale.kernels.train;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+/**
+ * Helpers of the {@code ...Simd} twins. Everything here is built from IEEE operations that give the same bits in
+ * the Vector API's intrinsic (C2) and fallback (interpreter, C1) forms — add, mul, fma, compare, blend, min/max,
+ * sqrt, bit reinterpretation — so a twin's result never depends on when the JIT compiled it. That is why there is
+ * no {@code lanewise(EXP)} (its SVML stub and its fallback may differ in the last bit) and no
+ * {@code reduceLanes(ADD)} (its order is unspecified): {@link #exp} and {@link #sum} replace them.
+ */
+final class TrainSimd {
+    private TrainSimd() {}
+
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    static final int L = S.length();
+    static final ByteOrder ORDER = ByteOrder.nativeOrder();
+    static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
+
+    private static final float LOG2E = 1.44269504088896341f, LN2_HI = 0.693359375f, LN2_LO = -2.12194440e-4f;
+    private static final float ROUND = 12582912f;   // 1.5·2^23: x + ROUND − ROUND rounds x to an integer (|x| < 2^22)
+    private static final float X_MAX = 88.3f, X_MIN = -87.3f;
+
+    /**
+     * e^x per lane (Cephes expf: x = n·ln2 + r, |r| ≤ ln2/2, degree-6 polynomial, times 2^n; ≤ 2 ulp from
+     * {@code Math.exp} on [−87.3, 88.3]). Below −87.3 (and −∞) gives 0; above 88.3 saturates at e^88.3.
+     */
+    static FloatVector exp(FloatVector x) {
+        VectorMask<Float> tiny = x.compare(VectorOperators.LT, X_MIN);
+        FloatVector xc = x.max(X_MIN).min(X_MAX);
+        FloatVector nr = xc.mul(LOG2E).add(ROUND);                 // n + ROUND, n = round(x·log2 e) in the low bits
+        FloatVector n = nr.sub(ROUND);
+        FloatVector r = n.fma(FloatVector.broadcast(S, -LN2_HI), xc);
+        r = n.fma(FloatVector.broadcast(S, -LN2_LO), r);
+        FloatVector p = FloatVector.broadcast(S, 1.9875691500E-4f).fma(r, FloatVector.broadcast(S, 1.3981999507E-3f));
+        p = p.fma(r, FloatVector.broadcast(S, 8.3334519073E-3f));
+        p = p.fma(r, FloatVector.broadcast(S, 4.1665795894E-2f));
+        p = p.fma(r, FloatVector.broadcast(S, 1.6666665459E-1f));
+        p = p.fma(r, FloatVector.broadcast(S, 5.0000001201E-1f));
+        p = p.mul(r).fma(r, r.add(1f));                            // r²·p + (1 + r)
+        // 2^n: n's bits sit in the low mantissa bits of nr; shift them into the exponent field
+        var bits = nr.reinterpretAsInts().sub(Float.floatToRawIntBits(ROUND)).add(127).lanewise(VectorOperators.LSHL, 23);
+        FloatVector e = p.mul(bits.reinterpretAsFloats());
+        return e.blend(0f, tiny);
+    }
+
+    /** The lanes of v summed left to right (a fixed order). */
+    static float sum(FloatVector v) {
+        float[] a = v.toArray();
+        float s = 0f;
+        for (float x : a) s += x;
+        return s;
+    }
+
+    /** x rounded up to a multiple of the vector length. */
+    static int roundUp(int x) { return (x + L - 1) / L * L; }
+
+    static FloatVector load(MemorySegment s, long element) { return FloatVector.fromMemorySegment(S, s, element * 4, ORDER); }
+
+    static FloatVector load(MemorySegment s, long element, VectorMask<Float> m) {
+        return FloatVector.fromMemorySegment(S, s, element * 4, ORDER, m);
+    }
+
+    static void store(FloatVector v, MemorySegment s, long element) { v.intoMemorySegment(s, element * 4, ORDER); }
+
+    static void store(FloatVector v, MemorySegment s, long element, VectorMask<Float> m) {
+        v.intoMemorySegment(s, element * 4, ORDER, m);
+    }
+}
