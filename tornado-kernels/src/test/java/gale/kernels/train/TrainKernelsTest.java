@@ -291,4 +291,92 @@ class TrainKernelsTest {
             check("attention backwardKVSimd dv vs portable hd " + hd + " T " + seqLen, dv[1], null, d(dv[0]));
         }
     }
+
+    /** TrainSimd.exp against Math.exp (rounded to float) over [−90, 89]: within 2 ulp, exactly 0 below −87.3. */
+    @Test
+    void vectorExp() {
+        int L = TrainSimd.L;
+        float[] x = new float[L], e = new float[L];
+        double maxUlp = 0;
+        for (float v = -87.3f; v < 88.3f; v += 0.0137f) {
+            for (int j = 0; j < L; j++) x[j] = v + j * 1e-4f;
+            TrainSimd.exp(jdk.incubator.vector.FloatVector.fromArray(TrainSimd.S, x, 0)).intoArray(e, 0);
+            for (int j = 0; j < L; j++) {
+                float ref = (float) Math.exp(x[j]);
+                maxUlp = Math.max(maxUlp, Math.abs(e[j] - ref) / Math.ulp(ref));
+            }
+        }
+        System.out.printf("TrainSimd.exp vs Math.exp: max %.2f ulp (tolerance 2)%n", maxUlp);
+        assertTrue(maxUlp <= 2, "exp error " + maxUlp + " ulp");
+        java.util.Arrays.fill(x, -88f);
+        x[1] = Float.NEGATIVE_INFINITY;
+        TrainSimd.exp(jdk.incubator.vector.FloatVector.fromArray(TrainSimd.S, x, 0)).intoArray(e, 0);
+        for (float v : e) assertTrue(v == 0f, "exp below the range is " + v);
+    }
+
+    /** The elementwise, row and optimizer twins against their portable kernels (run as plain Java). */
+    @Test
+    void simdTwinsMatchPortableSmallKernels() {
+        Random r = new Random(10);
+        for (int n : new int[]{1, 37, 300}) {
+            FloatArray gt = rand(r, n, 3), up = rand(r, n, 1), dh = rand(r, n, 1);
+            FloatArray[] h = {FloatArray.create(n), FloatArray.create(n)}, dg = {FloatArray.create(n), FloatArray.create(n)};
+            FloatArray[] du = {FloatArray.create(n), FloatArray.create(n)};
+            TrainOps.swiGlu(h[0], gt, up, n);
+            TrainOps.swiGluSimd(h[1], gt, up, n);
+            TrainOps.swiGluBackward(dg[0], du[0], dh, gt, up, n);
+            TrainOps.swiGluBackwardSimd(dg[1], du[1], dh, gt, up, n);
+            check("swiGluSimd vs swiGlu n " + n, h[1], null, d(h[0]));
+            check("swiGluBackwardSimd gate n " + n, dg[1], null, d(dg[0]));
+            check("swiGluBackwardSimd up n " + n, du[1], null, d(du[0]));
+        }
+        for (int vocab : new int[]{11, 100, 2048}) {
+            int nTok = 5;
+            int[] tg = {3, -1, vocab - 1, 0, vocab / 2};
+            IntArray targets = IntArray.of(tg);
+            FloatArray a = rand(r, nTok * vocab, 4), b = FloatArray.of(a.toArray());
+            FloatArray la = FloatArray.create(nTok), lb = FloatArray.create(nTok);
+            TrainOps.crossEntropy(a, la, targets, nTok, vocab);
+            TrainOps.crossEntropySimd(b, lb, targets, nTok, vocab);
+            check("crossEntropySimd dlogits vocab " + vocab, b, null, d(a));
+            check("crossEntropySimd loss vocab " + vocab, lb, null, d(la));
+        }
+        for (int[] s : new int[][]{{3, 10}, {5, 128}, {4, 37}}) {
+            int rows = s[0], n = s[1];
+            FloatArray x = rand(r, rows * n, 1), w = rand(r, n, 1), dy = rand(r, rows * n, 1);
+            FloatArray[] y = {FloatArray.create(rows * n), FloatArray.create(rows * n)}, rstd = {FloatArray.create(rows), FloatArray.create(rows)};
+            TrainNorms.rmsNormForward(y[0], rstd[0], x, w, rows, n, 1e-5f);
+            TrainNorms.rmsNormForwardSimd(y[1], rstd[1], x, w, rows, n, 1e-5f);
+            check("rmsNormForwardSimd " + rows + "x" + n, y[1], null, d(y[0]));
+            check("rmsNormForwardSimd rstd " + rows + "x" + n, rstd[1], null, d(rstd[0]));
+            FloatArray dxa = rand(r, rows * n, 1), dxb = FloatArray.of(dxa.toArray()), dwa = rand(r, n, 1), dwb = FloatArray.of(dwa.toArray());
+            TrainNorms.rmsNormBackwardX(dxa, dy, x, w, rstd[0], rows, n, 1);
+            TrainNorms.rmsNormBackwardXSimd(dxb, dy, x, w, rstd[0], rows, n, 1);
+            check("rmsNormBackwardXSimd " + rows + "x" + n, dxb, null, d(dxa));
+            TrainNorms.rmsNormBackwardW(dwa, dy, x, rstd[0], rows, n);
+            TrainNorms.rmsNormBackwardWSimd(dwb, dy, x, rstd[0], rows, n);
+            check("rmsNormBackwardWSimd " + rows + "x" + n, dwb, null, d(dwa));
+        }
+        for (int n : new int[]{5, 100, 1000}) {
+            FloatArray[] p = new FloatArray[2], g = new FloatArray[2], m = new FloatArray[2], v = new FloatArray[2];
+            FloatArray p0 = rand(r, n, 1), g0 = rand(r, n, 1), m0 = rand(r, n, 0.1), v0 = FloatArray.create(n);
+            for (int i = 0; i < n; i++) v0.set(i, (float) Math.abs(r.nextGaussian() * 0.1));
+            for (int z = 0; z < 2; z++) {
+                p[z] = FloatArray.of(p0.toArray()); g[z] = FloatArray.of(g0.toArray()); m[z] = FloatArray.of(m0.toArray()); v[z] = FloatArray.of(v0.toArray());
+            }
+            FloatArray hyper = FloatArray.of(1e-2f, 0.9f, 0.95f, 1e-8f, 0.1f, 0.271f, 0.142625f, 0.5f);
+            int parts = Math.min(7, n);
+            FloatArray[] ss = {FloatArray.create(parts), FloatArray.create(parts)};
+            Optimizer.sumSquares(ss[0], g[0], n, parts, 0);
+            Optimizer.sumSquaresSimd(ss[1], g[1], n, parts, 0);
+            check("sumSquaresSimd n " + n, ss[1], null, d(ss[0]));
+            Optimizer.adamW(p[0], g[0], m[0], v[0], hyper, n, 1);
+            Optimizer.adamWSimd(p[1], g[1], m[1], v[1], hyper, n, 1);
+            for (int i = 0; i < n; i++) {   // same operations in the same order: bit-identical
+                assertTrue(p[0].get(i) == p[1].get(i) && m[0].get(i) == m[1].get(i) && v[0].get(i) == v[1].get(i) && g[1].get(i) == 0f,
+                        "adamWSimd differs from adamW at " + i);
+            }
+            System.out.printf("adamWSimd vs adamW n %d: bit-identical%n", n);
+        }
+    }
 }
