@@ -80,26 +80,29 @@ public final class Optimizer {
         }
     }
 
-    /** {@link #adamW} for the jvm: the same operations in the same order, one vector per iteration (bit-identical). */
+    /** {@link #adamW} for the jvm: the same operations in the same order, one block of {@link TrainSimd#BLOCK} per iteration (bit-identical). */
     @Kernel(jvmOnly = true)
     public static void adamWSimd(FloatArray p, FloatArray g, FloatArray m, FloatArray v, FloatArray hyper, int n, int decay) {
-        for (@Parallel int i = 0; i < n; i += TrainSimd.L) {
-            Optimizer.adamWVector(p.segment(), g.segment(), m.segment(), v.segment(), hyper, i, n, decay);
+        for (@Parallel int i = 0; i < n; i += TrainSimd.BLOCK) {
+            Optimizer.adamWBlock(p.segment(), g.segment(), m.segment(), v.segment(), hyper, i, Math.min(n, i + TrainSimd.BLOCK), decay);
         }
     }
 
-    static void adamWVector(MemorySegment p, MemorySegment g, MemorySegment m, MemorySegment v, FloatArray hyper, int i, int n, int decay) {
+    static void adamWBlock(MemorySegment p, MemorySegment g, MemorySegment m, MemorySegment v, FloatArray hyper, int from, int to, int decay) {
         float lr = hyper.get(LR), b1 = hyper.get(BETA1), b2 = hyper.get(BETA2), eps = hyper.get(EPS), wd = hyper.get(WEIGHT_DECAY);
-        VectorMask<Float> k = TrainSimd.S.indexInRange(i, n);
-        FloatVector gr = TrainSimd.load(g, i, k).mul(hyper.get(GRAD_MUL));
-        FloatVector w = TrainSimd.load(p, i, k);
-        if (decay != 0) w = w.mul(1f - lr * wd);
-        FloatVector mi = TrainSimd.load(m, i, k).mul(b1).add(gr.mul(1f - b1));
-        FloatVector vi = TrainSimd.load(v, i, k).mul(b2).add(gr.mul(1f - b2).mul(gr));
-        TrainSimd.store(mi, m, i, k);
-        TrainSimd.store(vi, v, i, k);
-        FloatVector den = vi.div(hyper.get(BIAS2)).lanewise(VectorOperators.SQRT).add(eps);
-        TrainSimd.store(w.sub(mi.div(hyper.get(BIAS1)).mul(lr).div(den)), p, i, k);
-        TrainSimd.store(FloatVector.zero(TrainSimd.S), g, i, k);
+        float mul = hyper.get(GRAD_MUL), bias1 = hyper.get(BIAS1), bias2 = hyper.get(BIAS2);
+        for (int i = from; i < to; i += TrainSimd.L) {
+            VectorMask<Float> k = TrainSimd.S.indexInRange(i, to);
+            FloatVector gr = TrainSimd.load(g, i, k).mul(mul);
+            FloatVector w = TrainSimd.load(p, i, k);
+            if (decay != 0) w = w.mul(1f - lr * wd);
+            FloatVector mi = TrainSimd.load(m, i, k).mul(b1).add(gr.mul(1f - b1));
+            FloatVector vi = TrainSimd.load(v, i, k).mul(b2).add(gr.mul(1f - b2).mul(gr));
+            TrainSimd.store(mi, m, i, k);
+            TrainSimd.store(vi, v, i, k);
+            FloatVector den = vi.div(bias2).lanewise(VectorOperators.SQRT).add(eps);
+            TrainSimd.store(w.sub(mi.div(bias1).mul(lr).div(den)), p, i, k);
+            TrainSimd.store(FloatVector.zero(TrainSimd.S), g, i, k);
+        }
     }
 }

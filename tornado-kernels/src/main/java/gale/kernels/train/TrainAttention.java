@@ -175,7 +175,6 @@ public final class TrainAttention {
     private static final VectorSpecies<Float> S = TrainSimd.S;
     private static final int L = TrainSimd.L;
     private static final java.lang.foreign.ValueLayout.OfFloat F = TrainSimd.F;
-    private static final FloatVector NEG = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
 
     /**
      * Rows [t0, t0 + T) of head {@code head} of x (row stride {@code stride} floats) transposed into
@@ -190,50 +189,72 @@ public final class TrainAttention {
         return out;
     }
 
-    /** Σ_d x[xo + d]·colT[d·ld + s .. + L) in d order: L scores (or dot products) at once. */
-    private static FloatVector dotCols(MemorySegment x, long xo, float[] colT, int ld, int s, int headDim) {
-        FloatVector acc = FloatVector.zero(S);
-        for (int d = 0; d < headDim; d++)
-            acc = FloatVector.fromArray(S, colT, d * ld + s).fma(FloatVector.broadcast(S, x.getAtIndex(F, xo + d)), acc);
-        return acc;
+    // The helpers below pass arrays and segments, never vectors: a FloatVector that crosses a call the JIT does not
+    // inline is boxed on the heap, so each helper keeps its vectors inside its own loops.
+
+    /**
+     * dst[s] = scale·Σ_d x[xo + d]·colT[d·ld + s] − (shifts == null ? shift : shifts[s]) for s in [from, to), to a
+     * multiple of L past from (d in order): a row of scores (or of dO·v) at L positions per vector.
+     */
+    static void scores(MemorySegment x, long xo, float[] colT, int ld, int from, int to, int headDim, float scale,
+                       float shift, float[] shifts, float[] dst) {
+        for (int s = from; s < to; s += 2 * L) {             // two vectors of positions share each broadcast
+            FloatVector a0 = FloatVector.zero(S), a1 = a0;
+            for (int d = 0; d < headDim; d++) {
+                FloatVector xd = FloatVector.broadcast(S, x.getAtIndex(F, xo + d));
+                a0 = FloatVector.fromArray(S, colT, d * ld + s).fma(xd, a0);
+                a1 = FloatVector.fromArray(S, colT, d * ld + s + L).fma(xd, a1);
+            }
+            FloatVector sh0 = shifts == null ? FloatVector.broadcast(S, shift) : FloatVector.fromArray(S, shifts, s);
+            FloatVector sh1 = shifts == null ? FloatVector.broadcast(S, shift) : FloatVector.fromArray(S, shifts, s + L);
+            a0.mul(scale).sub(sh0).intoArray(dst, s);
+            a1.mul(scale).sub(sh1).intoArray(dst, s + L);
+        }
     }
 
-    /** Σ_{s &lt; n} w[s]·x[xo + s·stride + d .. + L) (lanes d &lt; headDim), s in order. */
-    private static FloatVector weightedRows(float[] w, int n, MemorySegment x, long xo, int stride, int d, VectorMask<Float> md) {
-        FloatVector acc = FloatVector.zero(S);
-        for (int s = 0; s < n; s++)
-            acc = TrainSimd.load(x, xo + (long) s * stride + d, md).fma(FloatVector.broadcast(S, w[s]), acc);
-        return acc;
+    /** acc[d] += Σ_{s in [from, to)} w[s]·x[xo + s·stride + d] for d &lt; headDim, s in order per lane. */
+    static void addWeightedRows(float[] acc, float[] w, int from, int to, MemorySegment x, long xo, int stride, int headDim) {
+        for (int d = 0; d < headDim; d += L) {
+            VectorMask<Float> md = S.indexInRange(d, headDim);
+            FloatVector a = FloatVector.fromArray(S, acc, d);
+            for (int s = from; s < to; s++)
+                a = TrainSimd.load(x, xo + (long) s * stride + d, md).fma(FloatVector.broadcast(S, w[s]), a);
+            a.intoArray(acc, d);
+        }
     }
+
+    /** ds[s] = p[s]·(ds[s] − (Ds == null ? D : Ds[s]))·scale for s in [from, to) (ds holds dO·v on entry). */
+    static void dScores(float[] p, float[] ds, float D, float[] Ds, int from, int to, float scale) {
+        for (int s = from; s < to; s += L) {
+            FloatVector d = Ds == null ? FloatVector.broadcast(S, D) : FloatVector.fromArray(S, Ds, s);
+            FloatVector.fromArray(S, p, s).mul(FloatVector.fromArray(S, ds, s).sub(d)).mul(scale).intoArray(ds, s);
+        }
+    }
+
+    /** Row stride of the transposed tiles: room for two vectors past any position (padding zero). */
+    private static int ld(int T) { return TrainSimd.roundUp(T) + 2 * L; }
+
+    /** Positions [from, to) rounded up to whole pairs of vectors (what {@link #scores} computes). */
+    private static int end(int from, int to) { return from + (to - from + 2 * L - 1) / (2 * L) * (2 * L); }
 
     static void forwardHead(MemorySegment out, MemorySegment lse, MemorySegment q, MemorySegment k, MemorySegment v, int nTok,
                             int b, int h, int seqLen, int nHead, int nKvHead, int headDim) {
-        int t0 = b * seqLen, T = Math.min(seqLen, nTok - t0), ld = TrainSimd.roundUp(T) + L;
+        int t0 = b * seqLen, T = Math.min(seqLen, nTok - t0), ld = ld(T);
         int g = h / (nHead / nKvHead), kvDim = nKvHead * headDim;
         float scale = Gale.rsqrt((float) headDim);
-        float[] kT = transpose(k, t0, T, kvDim, g, headDim, ld), p = new float[ld];
+        float[] kT = transpose(k, t0, T, kvDim, g, headDim, ld), p = new float[ld], acc = new float[TrainSimd.roundUp(headDim)];
         long vo = (long) t0 * kvDim + (long) g * headDim;
         for (int t = 0; t < T; t++) {
-            int i = t0 + t, n = t + 1;                       // keys 0..t of this sequence
+            int i = t0 + t, n = t + 1, e = end(0, n);         // keys 0..t of this sequence
             long qo = ((long) i * nHead + h) * headDim;
-            FloatVector vmax = NEG;
-            for (int s = 0; s < n; s += L) {
-                FloatVector sc = dotCols(q, qo, kT, ld, s, headDim).mul(scale).blend(NEG, S.indexInRange(s, n).not());
-                sc.intoArray(p, s);
-                vmax = vmax.max(sc);
-            }
-            float m = vmax.reduceLanes(VectorOperators.MAX);  // max is exact in any order
-            FloatVector sum = FloatVector.zero(S);
-            for (int s = 0; s < n; s += L) {
-                FloatVector e = TrainSimd.exp(FloatVector.fromArray(S, p, s).sub(m));
-                e.intoArray(p, s);
-                sum = sum.add(e);
-            }
-            float l = TrainSimd.sum(sum), inv = 1f / l;
-            for (int d = 0; d < headDim; d += L) {
-                VectorMask<Float> md = S.indexInRange(d, headDim);
-                TrainSimd.store(weightedRows(p, n, v, vo, kvDim, d, md).mul(inv), out, qo + d, md);
-            }
+            scores(q, qo, kT, ld, 0, e, headDim, scale, 0f, null, p);
+            java.util.Arrays.fill(p, n, e, Float.NEGATIVE_INFINITY);
+            float m = Float.NEGATIVE_INFINITY;
+            for (int z = 0; z < n; z++) m = Math.max(m, p[z]);
+            float l = TrainSimd.expSum(p, 0, e, m), inv = 1f / l;
+            java.util.Arrays.fill(acc, 0f);
+            addWeightedRows(acc, p, 0, n, v, vo, kvDim, headDim);
+            for (int d = 0; d < headDim; d++) out.setAtIndex(F, qo + d, acc[d] * inv);
             lse.setAtIndex(F, (long) i * nHead + h, m + (float) Math.log(l));
         }
     }
@@ -241,35 +262,36 @@ public final class TrainAttention {
     static void backwardQHead(MemorySegment dq, MemorySegment dOut, MemorySegment q, MemorySegment k, MemorySegment v,
                               MemorySegment lse, MemorySegment delta, int nTok, int b, int h, int seqLen, int nHead,
                               int nKvHead, int headDim) {
-        int t0 = b * seqLen, T = Math.min(seqLen, nTok - t0), ld = TrainSimd.roundUp(T) + L;
+        int t0 = b * seqLen, T = Math.min(seqLen, nTok - t0), ld = ld(T);
         int g = h / (nHead / nKvHead), kvDim = nKvHead * headDim;
         float scale = Gale.rsqrt((float) headDim);
-        float[] kT = transpose(k, t0, T, kvDim, g, headDim, ld), vT = transpose(v, t0, T, kvDim, g, headDim, ld), ds = new float[ld];
+        float[] kT = transpose(k, t0, T, kvDim, g, headDim, ld), vT = transpose(v, t0, T, kvDim, g, headDim, ld);
+        float[] p = new float[ld], ds = new float[ld], acc = new float[TrainSimd.roundUp(headDim)];
         long ko = (long) t0 * kvDim + (long) g * headDim;
         for (int t = 0; t < T; t++) {
-            int i = t0 + t, n = t + 1;
+            int i = t0 + t, n = t + 1, e = end(0, n);
             long qo = ((long) i * nHead + h) * headDim;
             float lt = lse.getAtIndex(F, (long) i * nHead + h), dt = delta.getAtIndex(F, (long) i * nHead + h);
-            for (int s = 0; s < n; s += L) {
-                FloatVector p = TrainSimd.exp(dotCols(q, qo, kT, ld, s, headDim).mul(scale).sub(lt));
-                FloatVector dp = dotCols(dOut, qo, vT, ld, s, headDim);
-                p.mul(dp.sub(dt)).mul(scale).blend(0f, S.indexInRange(s, n).not()).intoArray(ds, s);
-            }
-            for (int d = 0; d < headDim; d += L) {
-                VectorMask<Float> md = S.indexInRange(d, headDim);
-                TrainSimd.store(weightedRows(ds, n, k, ko, kvDim, d, md), dq, qo + d, md);
-            }
+            scores(q, qo, kT, ld, 0, e, headDim, scale, lt, null, p);
+            java.util.Arrays.fill(p, n, e, Float.NEGATIVE_INFINITY);
+            TrainSimd.expSum(p, 0, e, 0f);
+            scores(dOut, qo, vT, ld, 0, e, headDim, 1f, 0f, null, ds);
+            dScores(p, ds, dt, null, 0, e, scale);
+            java.util.Arrays.fill(acc, 0f);
+            addWeightedRows(acc, ds, 0, n, k, ko, kvDim, headDim);
+            for (int d = 0; d < headDim; d++) dq.setAtIndex(F, qo + d, acc[d]);
         }
     }
 
     static void backwardKVHead(MemorySegment dk, MemorySegment dv, MemorySegment dOut, MemorySegment q, MemorySegment k,
                                MemorySegment v, MemorySegment lse, MemorySegment delta, int nTok, int b, int g, int seqLen,
                                int nHead, int nKvHead, int headDim) {
-        int t0 = b * seqLen, T = Math.min(seqLen, nTok - t0), ld = TrainSimd.roundUp(T) + L;
+        int t0 = b * seqLen, T = Math.min(seqLen, nTok - t0), ld = ld(T);
         int group = nHead / nKvHead, kvDim = nKvHead * headDim, qDim = nHead * headDim;
         float scale = Gale.rsqrt((float) headDim);
         float[][] qT = new float[group][], oT = new float[group][], lRow = new float[group][ld], dRow = new float[group][ld];
         float[][] pr = new float[group][ld], dsr = new float[group][ld];
+        float[] ak = new float[TrainSimd.roundUp(headDim)], av = new float[ak.length];
         for (int j = 0; j < group; j++) {
             int h = g * group + j;
             qT[j] = transpose(q, t0, T, qDim, h, headDim, ld);
@@ -281,28 +303,22 @@ public final class TrainAttention {
         }
         for (int s = 0; s < T; s++) {                        // key row s: queries t = s..T−1 of every head in the group
             long ko = ((long) t0 + s) * kvDim + (long) g * headDim;
-            for (int j = 0; j < group; j++)
-                for (int t = s; t < T; t += L) {
-                    VectorMask<Float> out = S.indexInRange(t, T).not();
-                    FloatVector p = TrainSimd.exp(dotCols(k, ko, qT[j], ld, t, headDim).mul(scale).sub(FloatVector.fromArray(S, lRow[j], t)));
-                    FloatVector dp = dotCols(v, ko, oT[j], ld, t, headDim);
-                    p = p.blend(0f, out);
-                    p.intoArray(pr[j], t);
-                    p.mul(dp.sub(FloatVector.fromArray(S, dRow[j], t))).mul(scale).blend(0f, out).intoArray(dsr[j], t);
-                }
-            for (int d = 0; d < headDim; d += L) {
-                VectorMask<Float> md = S.indexInRange(d, headDim);
-                FloatVector ak = FloatVector.zero(S), av = FloatVector.zero(S);
-                for (int j = 0; j < group; j++) {
-                    long qo = ((long) t0 * nHead + g * group + j) * headDim;
-                    for (int t = s; t < T; t++) {
-                        long o = qo + (long) t * qDim + d;
-                        av = TrainSimd.load(dOut, o, md).fma(FloatVector.broadcast(S, pr[j][t]), av);
-                        ak = TrainSimd.load(q, o, md).fma(FloatVector.broadcast(S, dsr[j][t]), ak);
-                    }
-                }
-                TrainSimd.store(ak, dk, ko + d, md);
-                TrainSimd.store(av, dv, ko + d, md);
+            int e = end(s, T);
+            java.util.Arrays.fill(ak, 0f);
+            java.util.Arrays.fill(av, 0f);
+            for (int j = 0; j < group; j++) {
+                long qo = ((long) t0 * nHead + g * group + j) * headDim;
+                scores(k, ko, qT[j], ld, s, e, headDim, scale, 0f, lRow[j], pr[j]);
+                java.util.Arrays.fill(pr[j], T, e, Float.NEGATIVE_INFINITY);
+                TrainSimd.expSum(pr[j], s, e, 0f);
+                scores(v, ko, oT[j], ld, s, e, headDim, 1f, 0f, null, dsr[j]);
+                dScores(pr[j], dsr[j], 0f, dRow[j], s, e, scale);
+                addWeightedRows(av, pr[j], s, T, dOut, qo, qDim, headDim);
+                addWeightedRows(ak, dsr[j], s, T, q, qo, qDim, headDim);
+            }
+            for (int d = 0; d < headDim; d++) {
+                dk.setAtIndex(F, ko + d, ak[d]);
+                dv.setAtIndex(F, ko + d, av[d]);
             }
         }
     }

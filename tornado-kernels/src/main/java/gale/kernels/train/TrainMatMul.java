@@ -5,7 +5,6 @@ import gale.compute.FloatArray;
 import gale.compute.Kernel;
 import gale.compute.Parallel;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
@@ -138,12 +137,32 @@ public final class TrainMatMul {
 
     // ---- jvm twins: one work-item per block of BLOCK output rows (matMul, matMulDw) or tokens (matMulDx) ----
 
-    /** {@link #matMul} for the jvm: per block of BLOCK weight rows, FMA dot products two tokens at a time. */
+    /**
+     * {@link #matMul} for the jvm: one work-item per panel of {@link #PANEL} weight rows (output columns). The panel
+     * is packed transposed, (cols × PANEL), so the product runs as C[t, r] += X[t, c]·Wᵀ[c, r] with vectors along r
+     * and 4 tokens × 4 vectors of accumulators ({@link #tile4x4}); each output sums c in order.
+     */
     @Kernel(jvmOnly = true)
     public static void matMulSimd(FloatArray y, FloatArray x, FloatArray w, int nTok, int rows, int cols, int acc) {
-        for (@Parallel int rb = 0; rb < (rows + 3) / 4; rb++) {
-            TrainMatMul.dotBlock(y.segment(), x.segment(), w.segment(), nTok, rows, cols, acc, rb * 4);
+        for (@Parallel int pb = 0; pb < (rows + TrainMatMul.PANEL - 1) / TrainMatMul.PANEL; pb++) {
+            TrainMatMul.panelProduct(y.segment(), x.segment(), w.segment(), nTok, rows, cols, acc, pb * TrainMatMul.PANEL);
         }
+    }
+
+    /** Output columns per work-item of {@link #matMulSimd}: 4 vectors. */
+    public static final int PANEL = 4 * FloatVector.SPECIES_PREFERRED.length();
+
+    static void panelProduct(MemorySegment y, MemorySegment x, MemorySegment w, int nTok, int rows, int cols, int acc, int r0) {
+        int nb = Math.min(PANEL, rows - r0);
+        float[] packed = new float[cols * PANEL];             // Wᵀ[c, r0 + j] at c·PANEL + j, zero past the last row
+        for (int j = 0; j < nb; j++) {
+            long wo = (long) (r0 + j) * cols;
+            for (int c = 0; c < cols; c++) packed[c * PANEL + j] = w.getAtIndex(F, wo + c);
+        }
+        MemorySegment b = MemorySegment.ofArray(packed);
+        int t = 0;
+        for (; t + BLOCK <= nTok; t += BLOCK) tile4x4(y, rows, t, r0, nb, x, cols, 1, b, PANEL, cols, acc);
+        for (; t < nTok; t++) tile1(y, rows, t, r0, nb, x, cols, 1, b, PANEL, cols, acc);
     }
 
     /** {@link #matMulDx} for the jvm: per block of BLOCK tokens, dx[t, c-chunk] += dy[t, r]·w[r, c-chunk] over r. */
@@ -162,51 +181,6 @@ public final class TrainMatMul {
             // C = dw (rows × cols), A(i, k) = dy[k·rows + i], B = x (nTok × cols), K = nTok
             TrainMatMul.axpyBlock(dw.segment(), dy.segment(), 1, rows, x.segment(), cols, nTok, rb * 4, Math.min(4, rows - rb * 4), 1);
         }
-    }
-
-    /** y[t, r0..r0+3] for every t: 4 weight rows × 2 tokens of FMA accumulators, lanes reduced at the end. */
-    public static void dotBlock(MemorySegment y, MemorySegment x, MemorySegment w, int nTok, int rows, int cols, int acc, int r0) {
-        int nr = Math.min(BLOCK, rows - r0);
-        int L = SPECIES.length(), full = cols - cols % L;
-        if (nr < BLOCK) {  // edge block: one dot product at a time
-            for (int r = r0; r < r0 + nr; r++)
-                for (int t = 0; t < nTok; t++) store(y, (long) t * rows + r, dot(x, (long) t * cols, w, (long) r * cols, cols), acc);
-            return;
-        }
-        long w0 = (long) r0 * cols * 4, w1 = w0 + cols * 4L, w2 = w1 + cols * 4L, w3 = w2 + cols * 4L;
-        int t = 0;
-        for (; t + 1 < nTok; t += 2) {
-            long xa = (long) t * cols * 4, xb = xa + cols * 4L;
-            FloatVector a0 = FloatVector.zero(SPECIES), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
-            for (int c = 0; c < full; c += L) {
-                long o = c * 4L;
-                FloatVector va = FloatVector.fromMemorySegment(SPECIES, x, xa + o, ORDER);
-                FloatVector vb = FloatVector.fromMemorySegment(SPECIES, x, xb + o, ORDER);
-                FloatVector v0 = FloatVector.fromMemorySegment(SPECIES, w, w0 + o, ORDER);
-                FloatVector v1 = FloatVector.fromMemorySegment(SPECIES, w, w1 + o, ORDER);
-                FloatVector v2 = FloatVector.fromMemorySegment(SPECIES, w, w2 + o, ORDER);
-                FloatVector v3 = FloatVector.fromMemorySegment(SPECIES, w, w3 + o, ORDER);
-                a0 = va.fma(v0, a0); a1 = va.fma(v1, a1); a2 = va.fma(v2, a2); a3 = va.fma(v3, a3);
-                b0 = vb.fma(v0, b0); b1 = vb.fma(v1, b1); b2 = vb.fma(v2, b2); b3 = vb.fma(v3, b3);
-            }
-            float[] sa = {a0.reduceLanes(VectorOperators.ADD), a1.reduceLanes(VectorOperators.ADD), a2.reduceLanes(VectorOperators.ADD), a3.reduceLanes(VectorOperators.ADD)};
-            float[] sb = {b0.reduceLanes(VectorOperators.ADD), b1.reduceLanes(VectorOperators.ADD), b2.reduceLanes(VectorOperators.ADD), b3.reduceLanes(VectorOperators.ADD)};
-            for (int c = full; c < cols; c++) {
-                float xva = x.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, (long) t * cols + c);
-                float xvb = x.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, (long) (t + 1) * cols + c);
-                for (int j = 0; j < BLOCK; j++) {
-                    float wv = w.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, (long) (r0 + j) * cols + c);
-                    sa[j] += xva * wv;
-                    sb[j] += xvb * wv;
-                }
-            }
-            for (int j = 0; j < BLOCK; j++) {
-                store(y, (long) t * rows + r0 + j, sa[j], acc);
-                store(y, (long) (t + 1) * rows + r0 + j, sb[j], acc);
-            }
-        }
-        for (; t < nTok; t++)
-            for (int r = r0; r < r0 + BLOCK; r++) store(y, (long) t * rows + r, dot(x, (long) t * cols, w, (long) r * cols, cols), acc);
     }
 
     /**
@@ -234,6 +208,68 @@ public final class TrainMatMul {
     }
 
     private static final java.lang.foreign.ValueLayout.OfFloat F = java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED;
+
+    /**
+     * C[i0 + i, j0 + j] = (acc ≠ 0 ? C : 0) + Σ_k A(i0 + i, k)·B[k, j] for i &lt; 4, j &lt; nb ≤ 4L, where A(i, k) =
+     * a[i·ai + k·ak], B[k, j] = b[k·ldb + j] (floats past nb may be anything but must exist), C row stride ldc.
+     * 16 vector accumulators in locals (the JIT keeps them in registers); k in order.
+     */
+    static void tile4x4(MemorySegment c, int ldc, int i0, int j0, int nb, MemorySegment a, int ai, int ak, MemorySegment b,
+                        int ldb, int kCount, int acc) {
+        int L = SPECIES.length();
+        long l4 = L * 4L, c0 = ((long) i0 * ldc + j0) * 4, cs = ldc * 4L, bs = ldb * 4L;
+        var m0 = SPECIES.indexInRange(0, nb);
+        var m1 = SPECIES.indexInRange(L, nb);
+        var m2 = SPECIES.indexInRange(2 * L, nb);
+        var m3 = SPECIES.indexInRange(3 * L, nb);
+        FloatVector c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33;
+        if (acc != 0) {
+            c00 = ld(c, c0, m0); c01 = ld(c, c0 + l4, m1); c02 = ld(c, c0 + 2 * l4, m2); c03 = ld(c, c0 + 3 * l4, m3);
+            c10 = ld(c, c0 + cs, m0); c11 = ld(c, c0 + cs + l4, m1); c12 = ld(c, c0 + cs + 2 * l4, m2); c13 = ld(c, c0 + cs + 3 * l4, m3);
+            c20 = ld(c, c0 + 2 * cs, m0); c21 = ld(c, c0 + 2 * cs + l4, m1); c22 = ld(c, c0 + 2 * cs + 2 * l4, m2); c23 = ld(c, c0 + 2 * cs + 3 * l4, m3);
+            c30 = ld(c, c0 + 3 * cs, m0); c31 = ld(c, c0 + 3 * cs + l4, m1); c32 = ld(c, c0 + 3 * cs + 2 * l4, m2); c33 = ld(c, c0 + 3 * cs + 3 * l4, m3);
+        } else {
+            c00 = c01 = c02 = c03 = c10 = c11 = c12 = c13 = c20 = c21 = c22 = c23 = c30 = c31 = c32 = c33 = FloatVector.zero(SPECIES);
+        }
+        long ao = (long) i0 * ai, bo = 0;
+        for (int k = 0; k < kCount; k++, ao += ak, bo += bs) {
+            FloatVector b0 = ld(b, bo), b1 = ld(b, bo + l4), b2 = ld(b, bo + 2 * l4), b3 = ld(b, bo + 3 * l4);
+            FloatVector x = FloatVector.broadcast(SPECIES, a.getAtIndex(F, ao));
+            c00 = b0.fma(x, c00); c01 = b1.fma(x, c01); c02 = b2.fma(x, c02); c03 = b3.fma(x, c03);
+            x = FloatVector.broadcast(SPECIES, a.getAtIndex(F, ao + ai));
+            c10 = b0.fma(x, c10); c11 = b1.fma(x, c11); c12 = b2.fma(x, c12); c13 = b3.fma(x, c13);
+            x = FloatVector.broadcast(SPECIES, a.getAtIndex(F, ao + 2L * ai));
+            c20 = b0.fma(x, c20); c21 = b1.fma(x, c21); c22 = b2.fma(x, c22); c23 = b3.fma(x, c23);
+            x = FloatVector.broadcast(SPECIES, a.getAtIndex(F, ao + 3L * ai));
+            c30 = b0.fma(x, c30); c31 = b1.fma(x, c31); c32 = b2.fma(x, c32); c33 = b3.fma(x, c33);
+        }
+        st(c00, c, c0, m0); st(c01, c, c0 + l4, m1); st(c02, c, c0 + 2 * l4, m2); st(c03, c, c0 + 3 * l4, m3);
+        st(c10, c, c0 + cs, m0); st(c11, c, c0 + cs + l4, m1); st(c12, c, c0 + cs + 2 * l4, m2); st(c13, c, c0 + cs + 3 * l4, m3);
+        st(c20, c, c0 + 2 * cs, m0); st(c21, c, c0 + 2 * cs + l4, m1); st(c22, c, c0 + 2 * cs + 2 * l4, m2); st(c23, c, c0 + 2 * cs + 3 * l4, m3);
+        st(c30, c, c0 + 3 * cs, m0); st(c31, c, c0 + 3 * cs + l4, m1); st(c32, c, c0 + 3 * cs + 2 * l4, m2); st(c33, c, c0 + 3 * cs + 3 * l4, m3);
+    }
+
+    /** One row of {@link #tile4x4} (the edge rows). */
+    static void tile1(MemorySegment c, int ldc, int i0, int j0, int nb, MemorySegment a, int ai, int ak, MemorySegment b,
+                      int ldb, int kCount, int acc) {
+        int L = SPECIES.length();
+        for (int j = 0; j < nb; j += L) {
+            var m = SPECIES.indexInRange(j, nb);
+            long co = ((long) i0 * ldc + j0 + j) * 4;
+            FloatVector cv = acc != 0 ? ld(c, co, m) : FloatVector.zero(SPECIES);
+            for (int k = 0; k < kCount; k++)
+                cv = ld(b, ((long) k * ldb + j) * 4).fma(FloatVector.broadcast(SPECIES, a.getAtIndex(F, (long) i0 * ai + (long) k * ak)), cv);
+            st(cv, c, co, m);
+        }
+    }
+
+    private static FloatVector ld(MemorySegment s, long byteOffset, jdk.incubator.vector.VectorMask<Float> m) {
+        return FloatVector.fromMemorySegment(SPECIES, s, byteOffset, ORDER, m);
+    }
+
+    private static void st(FloatVector v, MemorySegment s, long byteOffset, jdk.incubator.vector.VectorMask<Float> m) {
+        v.intoMemorySegment(s, byteOffset, ORDER, m);
+    }
 
     /** The full 4 × 4-vector block of {@link #axpyBlock} at rows i0..i0+3, columns j..j+4L−1. */
     static void axpy4x4(MemorySegment cSeg, MemorySegment a, int ai, int ak, MemorySegment b, int n, int kCount,
@@ -271,21 +307,4 @@ public final class TrainMatMul {
     private static FloatVector ld(MemorySegment s, long byteOffset) { return FloatVector.fromMemorySegment(SPECIES, s, byteOffset, ORDER); }
 
     private static void st(FloatVector v, MemorySegment s, long byteOffset) { v.intoMemorySegment(s, byteOffset, ORDER); }
-
-    static float dot(MemorySegment x, long xo, MemorySegment w, long wo, int n) {
-        int L = SPECIES.length();
-        FloatVector s = FloatVector.zero(SPECIES);
-        int c = 0;
-        for (; c + L <= n; c += L)
-            s = FloatVector.fromMemorySegment(SPECIES, x, (xo + c) * 4, ORDER).fma(FloatVector.fromMemorySegment(SPECIES, w, (wo + c) * 4, ORDER), s);
-        float r = s.reduceLanes(VectorOperators.ADD);
-        for (; c < n; c++)
-            r += x.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, xo + c) * w.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, wo + c);
-        return r;
-    }
-
-    private static void store(MemorySegment y, long i, float s, int acc) {
-        var F = java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED;
-        y.setAtIndex(F, i, acc != 0 ? y.getAtIndex(F, i) + s : s);
-    }
 }

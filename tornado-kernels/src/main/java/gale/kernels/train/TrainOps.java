@@ -106,26 +106,40 @@ public final class TrainOps {
 
     // ---- jvm twins ----
 
-    /** {@link #swiGlu} for the jvm, one vector per iteration. */
+    /** {@link #swiGlu} for the jvm, one block of {@link TrainSimd#BLOCK} elements per iteration. */
     @Kernel(jvmOnly = true)
     public static void swiGluSimd(FloatArray h, FloatArray gate, FloatArray up, int n) {
-        for (@Parallel int i = 0; i < n; i += TrainSimd.L) {
-            VectorMask<Float> m = TrainSimd.S.indexInRange(i, n);
-            FloatVector g = TrainSimd.load(gate.segment(), i, m);
-            TrainSimd.store(g.div(TrainSimd.exp(g.neg()).add(1f)).mul(TrainSimd.load(up.segment(), i, m)), h.segment(), i, m);
+        for (@Parallel int i = 0; i < n; i += TrainSimd.BLOCK) {
+            TrainOps.swiGluBlock(h.segment(), gate.segment(), up.segment(), i, Math.min(n, i + TrainSimd.BLOCK));
         }
     }
 
-    /** {@link #swiGluBackward} for the jvm, one vector per iteration. */
+    static void swiGluBlock(MemorySegment h, MemorySegment gate, MemorySegment up, int from, int to) {
+        for (int i = from; i < to; i += TrainSimd.L) {
+            VectorMask<Float> m = TrainSimd.S.indexInRange(i, to);
+            FloatVector g = TrainSimd.load(gate, i, m);
+            TrainSimd.store(g.div(TrainSimd.exp(g.neg()).add(1f)).mul(TrainSimd.load(up, i, m)), h, i, m);
+        }
+    }
+
+    /** {@link #swiGluBackward} for the jvm, one block of {@link TrainSimd#BLOCK} elements per iteration. */
     @Kernel(jvmOnly = true)
     public static void swiGluBackwardSimd(FloatArray dGate, FloatArray dUp, FloatArray dH, FloatArray gate, FloatArray up, int n) {
-        for (@Parallel int i = 0; i < n; i += TrainSimd.L) {
-            VectorMask<Float> m = TrainSimd.S.indexInRange(i, n);
-            FloatVector g = TrainSimd.load(gate.segment(), i, m), dh = TrainSimd.load(dH.segment(), i, m);
+        for (@Parallel int i = 0; i < n; i += TrainSimd.BLOCK) {
+            TrainOps.swiGluBackwardBlock(dGate.segment(), dUp.segment(), dH.segment(), gate.segment(), up.segment(), i,
+                    Math.min(n, i + TrainSimd.BLOCK));
+        }
+    }
+
+    static void swiGluBackwardBlock(MemorySegment dGate, MemorySegment dUp, MemorySegment dH, MemorySegment gate, MemorySegment up,
+                                    int from, int to) {
+        for (int i = from; i < to; i += TrainSimd.L) {
+            VectorMask<Float> m = TrainSimd.S.indexInRange(i, to);
+            FloatVector g = TrainSimd.load(gate, i, m), dh = TrainSimd.load(dH, i, m);
             FloatVector sig = FloatVector.broadcast(TrainSimd.S, 1f).div(TrainSimd.exp(g.neg()).add(1f));
-            TrainSimd.store(dh.mul(g).mul(sig), dUp.segment(), i, m);
+            TrainSimd.store(dh.mul(g).mul(sig), dUp, i, m);
             FloatVector oneMinus = sig.neg().add(1f);
-            TrainSimd.store(dh.mul(TrainSimd.load(up.segment(), i, m)).mul(sig).mul(g.mul(oneMinus).add(1f)), dGate.segment(), i, m);
+            TrainSimd.store(dh.mul(TrainSimd.load(up, i, m)).mul(sig).mul(g.mul(oneMinus).add(1f)), dGate, i, m);
         }
     }
 

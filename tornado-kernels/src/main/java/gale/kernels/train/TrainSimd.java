@@ -24,6 +24,8 @@ final class TrainSimd {
     static final int L = S.length();
     static final ByteOrder ORDER = ByteOrder.nativeOrder();
     static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    /** Elements per iteration of the elementwise twins: a helper loops over a block, so its vectors stay in one compiled loop. */
+    public static final int BLOCK = 2048;
 
     private static final float LOG2E = 1.44269504088896341f, LN2_HI = 0.693359375f, LN2_LO = -2.12194440e-4f;
     private static final float ROUND = 12582912f;   // 1.5·2^23: x + ROUND − ROUND rounds x to an integer (|x| < 2^22)
@@ -73,5 +75,25 @@ final class TrainSimd {
 
     static void store(FloatVector v, MemorySegment s, long element, VectorMask<Float> m) {
         v.intoMemorySegment(s, element * 4, ORDER, m);
+    }
+
+    /** a[i] = e^(a[i] − shift) for i in [from, to) (whole vectors: the array must hold them); returns their sum, lanes in a fixed order. */
+    static float expSum(float[] a, int from, int to, float shift) {
+        FloatVector sum = FloatVector.zero(S);
+        for (int i = from; i < to; i += L) {
+            FloatVector e = exp(FloatVector.fromArray(S, a, i).sub(shift));
+            e.intoArray(a, i);
+            sum = sum.add(e);
+        }
+        return sum(sum);
+    }
+
+    /** max of a[from, to) (whole vectors); exact in any order. */
+    static float max(float[] a, int from, int to) {
+        FloatVector m = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        for (int i = from; i < to; i += L) m = m.max(FloatVector.fromArray(S, a, i));
+        float r = Float.NEGATIVE_INFINITY;
+        for (float x : m.toArray()) r = Math.max(r, x);
+        return r;
     }
 }

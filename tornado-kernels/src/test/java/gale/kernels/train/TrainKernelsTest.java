@@ -250,7 +250,7 @@ class TrainKernelsTest {
     @Test
     void simdTwinsMatchPortable() {
         Random r = new Random(9);
-        for (int[] s : new int[][]{{5, 7, 35}, {16, 33, 128}, {9, 40, 16}, {2, 1, 3}}) {
+        for (int[] s : new int[][]{{5, 7, 35}, {16, 33, 128}, {9, 40, 16}, {2, 1, 3}, {7, 130, 40}}) {
             int nTok = s[0], rows = s[1], cols = s[2];
             FloatArray x = rand(r, nTok * cols, 1), w = rand(r, rows * cols, 1), dy = rand(r, nTok * rows, 1);
             FloatArray a = rand(r, nTok * rows, 1), b = FloatArray.of(a.toArray());
@@ -318,7 +318,7 @@ class TrainKernelsTest {
     @Test
     void simdTwinsMatchPortableSmallKernels() {
         Random r = new Random(10);
-        for (int n : new int[]{1, 37, 300}) {
+        for (int n : new int[]{1, 37, 300, 5000}) {
             FloatArray gt = rand(r, n, 3), up = rand(r, n, 1), dh = rand(r, n, 1);
             FloatArray[] h = {FloatArray.create(n), FloatArray.create(n)}, dg = {FloatArray.create(n), FloatArray.create(n)};
             FloatArray[] du = {FloatArray.create(n), FloatArray.create(n)};
@@ -357,7 +357,7 @@ class TrainKernelsTest {
             TrainNorms.rmsNormBackwardWSimd(dwb, dy, x, rstd[0], rows, n);
             check("rmsNormBackwardWSimd " + rows + "x" + n, dwb, null, d(dwa));
         }
-        for (int n : new int[]{5, 100, 1000}) {
+        for (int n : new int[]{5, 100, 1000, 5000}) {
             FloatArray[] p = new FloatArray[2], g = new FloatArray[2], m = new FloatArray[2], v = new FloatArray[2];
             FloatArray p0 = rand(r, n, 1), g0 = rand(r, n, 1), m0 = rand(r, n, 0.1), v0 = FloatArray.create(n);
             for (int i = 0; i < n; i++) v0.set(i, (float) Math.abs(r.nextGaussian() * 0.1));
