@@ -154,12 +154,12 @@ public final class TrainMatMul {
 
     static void panelProduct(MemorySegment y, MemorySegment x, MemorySegment w, int nTok, int rows, int cols, int acc, int r0) {
         int nb = Math.min(PANEL, rows - r0);
-        float[] packed = new float[cols * PANEL];             // Wᵀ[c, r0 + j] at c·PANEL + j, zero past the last row
+        MemorySegment b = TrainSimd.scratch((long) cols * PANEL);  // Wᵀ[c, r0 + j] at c·PANEL + j, zero past the last row
+        if (nb < PANEL) b.fill((byte) 0);
         for (int j = 0; j < nb; j++) {
             long wo = (long) (r0 + j) * cols;
-            for (int c = 0; c < cols; c++) packed[c * PANEL + j] = w.getAtIndex(F, wo + c);
+            for (int c = 0; c < cols; c++) b.setAtIndex(F, (long) c * PANEL + j, w.getAtIndex(F, wo + c));
         }
-        MemorySegment b = MemorySegment.ofArray(packed);
         int t = 0;
         for (; t + BLOCK <= nTok; t += BLOCK) tile4x4(y, rows, t, r0, nb, x, cols, 1, b, PANEL, cols, acc);
         for (; t < nTok; t++) tile1(y, rows, t, r0, nb, x, cols, 1, b, PANEL, cols, acc);

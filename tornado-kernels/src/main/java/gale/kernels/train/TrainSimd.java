@@ -96,4 +96,17 @@ final class TrainSimd {
         for (float x : m.toArray()) r = Math.max(r, x);
         return r;
     }
+
+    private static final ThreadLocal<MemorySegment[]> SCRATCH = ThreadLocal.withInitial(() -> new MemorySegment[1]);
+
+    /**
+     * This thread's off-heap scratch of at least {@code floats} floats (contents undefined). Off-heap like the
+     * kernels' arrays, so the Vector API's memory-segment loads see one segment kind and stay intrinsified.
+     */
+    static MemorySegment scratch(long floats) {
+        MemorySegment[] s = SCRATCH.get();
+        if (s[0] == null || s[0].byteSize() < floats * 4)
+            s[0] = java.lang.foreign.Arena.ofAuto().allocate(Math.max(floats * 4, 1 << 16), 64);
+        return s[0].asSlice(0, floats * 4);
+    }
 }
