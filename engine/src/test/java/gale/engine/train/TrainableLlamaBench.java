@@ -20,7 +20,9 @@ import java.nio.file.Path;
  * FLOPs per step: 6·parameters·tokens (forward 2, backward 4) plus causal attention 6·layers·dim·seqLen per token
  * (scores and weighted sum, forward and backward, half of the T×T matrices); the backward's recomputation of the
  * scores is not counted. {@code gale.bench.warmup} (20) steps warm the JIT, then {@code gale.bench.steps} (20) are
- * timed one by one: the mean and the best step are printed with the load average, since the machine is shared.
+ * timed one by one: the mean and the best step are printed with the load average, since the machine is shared,
+ * and so is the process CPU time per step (all threads: kernels, JIT, GC), which other processes on the machine
+ * barely change: tokens/s "if the cores were ours alone" = tokens / (CPU time / threads).
  */
 class TrainableLlamaBench {
     @Test
@@ -46,6 +48,8 @@ class TrainableLlamaBench {
                 m.optimizerStep(TrainableLlama.AdamW.defaults(), 1e-3f, s, 1f / l.tokens());
             }
             String load0 = loadAverage();
+            var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+            long cpu0 = os.getProcessCpuTime();
             long total = 0, best = Long.MAX_VALUE, fb = 0;
             for (int s = warm + 1; s <= warm + steps; s++) {
                 long a = System.nanoTime();
@@ -57,6 +61,7 @@ class TrainableLlamaBench {
                 total += e - a;
                 best = Math.min(best, e - a);
             }
+            double cpu = (os.getProcessCpuTime() - cpu0) / 1e9 / steps;   // CPU seconds per step, all threads
             if (Boolean.getBoolean("gale.bench.profile")) {
                 m.profiling(true);
                 m.forwardBackward(tok, tgt);
@@ -75,11 +80,15 @@ class TrainableLlamaBench {
             double n = tok.length, mean = total / 1e9 / steps, fastest = best / 1e9;
             double flops = 6.0 * m.parameterCount() * n + 6.0 * cfg.blockCount() * cfg.embeddingLength() * seq * n;
             System.out.printf("TrainableLlama %s (%d params, batch %d × seq %d) on %s: %.0f tokens/s, %.1f GFLOP/s (mean of %d steps: %.1f ms/step,"
-                            + " forwardBackward %.1f ms); best step %.1f ms = %.0f tokens/s, %.1f GFLOP/s; %.2f GFLOP/step; loss %.4f; load average %s -> %s%n",
+                            + " forwardBackward %.1f ms); best step %.1f ms = %.0f tokens/s, %.1f GFLOP/s; %.2f GFLOP/step; loss %.4f; load average %s -> %s;"
+                            + " process CPU %.1f ms/step = %.0f tokens/s, %.1f GFLOP/s if the %d cores were ours alone%n",
                     shape, m.parameterCount(), batch, seq, dev, n / mean, flops / mean / 1e9, steps, mean * 1e3, fb / 1e6 / steps,
-                    fastest * 1e3, n / fastest, flops / fastest / 1e9, flops / 1e9, l.mean(), load0, loadAverage());
+                    fastest * 1e3, n / fastest, flops / fastest / 1e9, flops / 1e9, l.mean(), load0, loadAverage(),
+                    cpu * 1e3, n / (cpu / cores()), flops / (cpu / cores()) / 1e9, cores());
         }
     }
+
+    private static int cores() { return Integer.getInteger("gale.jvm.threads", Runtime.getRuntime().availableProcessors()); }
 
     private static String loadAverage() {
         try {

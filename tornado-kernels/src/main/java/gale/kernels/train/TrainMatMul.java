@@ -161,7 +161,7 @@ public final class TrainMatMul {
             for (int c = 0; c < cols; c++) b.setAtIndex(F, (long) c * PANEL + j, w.getAtIndex(F, wo + c));
         }
         int t = 0;
-        for (; t + BLOCK <= nTok; t += BLOCK) tile4x4(y, rows, t, r0, nb, x, cols, 1, b, PANEL, cols, acc);
+        if (nb == PANEL) for (; t + BLOCK <= nTok; t += BLOCK) tile4x4(y, rows, t, r0, x, cols, 1, b, PANEL, cols, acc);
         for (; t < nTok; t++) tile1(y, rows, t, r0, nb, x, cols, 1, b, PANEL, cols, acc);
     }
 
@@ -210,24 +210,20 @@ public final class TrainMatMul {
     private static final java.lang.foreign.ValueLayout.OfFloat F = java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED;
 
     /**
-     * C[i0 + i, j0 + j] = (acc ≠ 0 ? C : 0) + Σ_k A(i0 + i, k)·B[k, j] for i &lt; 4, j &lt; nb ≤ 4L, where A(i, k) =
-     * a[i·ai + k·ak], B[k, j] = b[k·ldb + j] (floats past nb may be anything but must exist), C row stride ldc.
-     * 16 vector accumulators in locals (the JIT keeps them in registers); k in order.
+     * C[i0 + i, j0 + j] = (acc ≠ 0 ? C : 0) + Σ_k A(i0 + i, k)·B[k, j] for i &lt; 4, j &lt; 4L, where A(i, k) =
+     * a[i·ai + k·ak], B[k, j] = b[k·ldb + j], C row stride ldc. 16 vector accumulators in locals (the JIT keeps them
+     * in registers); k in order. No masks: masked loads and stores here kept C2 from keeping the tile in registers.
      */
-    static void tile4x4(MemorySegment c, int ldc, int i0, int j0, int nb, MemorySegment a, int ai, int ak, MemorySegment b,
+    static void tile4x4(MemorySegment c, int ldc, int i0, int j0, MemorySegment a, int ai, int ak, MemorySegment b,
                         int ldb, int kCount, int acc) {
         int L = SPECIES.length();
         long l4 = L * 4L, c0 = ((long) i0 * ldc + j0) * 4, cs = ldc * 4L, bs = ldb * 4L;
-        var m0 = SPECIES.indexInRange(0, nb);
-        var m1 = SPECIES.indexInRange(L, nb);
-        var m2 = SPECIES.indexInRange(2 * L, nb);
-        var m3 = SPECIES.indexInRange(3 * L, nb);
         FloatVector c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33;
         if (acc != 0) {
-            c00 = ld(c, c0, m0); c01 = ld(c, c0 + l4, m1); c02 = ld(c, c0 + 2 * l4, m2); c03 = ld(c, c0 + 3 * l4, m3);
-            c10 = ld(c, c0 + cs, m0); c11 = ld(c, c0 + cs + l4, m1); c12 = ld(c, c0 + cs + 2 * l4, m2); c13 = ld(c, c0 + cs + 3 * l4, m3);
-            c20 = ld(c, c0 + 2 * cs, m0); c21 = ld(c, c0 + 2 * cs + l4, m1); c22 = ld(c, c0 + 2 * cs + 2 * l4, m2); c23 = ld(c, c0 + 2 * cs + 3 * l4, m3);
-            c30 = ld(c, c0 + 3 * cs, m0); c31 = ld(c, c0 + 3 * cs + l4, m1); c32 = ld(c, c0 + 3 * cs + 2 * l4, m2); c33 = ld(c, c0 + 3 * cs + 3 * l4, m3);
+            c00 = ld(c, c0); c01 = ld(c, c0 + l4); c02 = ld(c, c0 + 2 * l4); c03 = ld(c, c0 + 3 * l4);
+            c10 = ld(c, c0 + cs); c11 = ld(c, c0 + cs + l4); c12 = ld(c, c0 + cs + 2 * l4); c13 = ld(c, c0 + cs + 3 * l4);
+            c20 = ld(c, c0 + 2 * cs); c21 = ld(c, c0 + 2 * cs + l4); c22 = ld(c, c0 + 2 * cs + 2 * l4); c23 = ld(c, c0 + 2 * cs + 3 * l4);
+            c30 = ld(c, c0 + 3 * cs); c31 = ld(c, c0 + 3 * cs + l4); c32 = ld(c, c0 + 3 * cs + 2 * l4); c33 = ld(c, c0 + 3 * cs + 3 * l4);
         } else {
             c00 = c01 = c02 = c03 = c10 = c11 = c12 = c13 = c20 = c21 = c22 = c23 = c30 = c31 = c32 = c33 = FloatVector.zero(SPECIES);
         }
@@ -243,10 +239,10 @@ public final class TrainMatMul {
             x = FloatVector.broadcast(SPECIES, a.getAtIndex(F, ao + 3L * ai));
             c30 = b0.fma(x, c30); c31 = b1.fma(x, c31); c32 = b2.fma(x, c32); c33 = b3.fma(x, c33);
         }
-        st(c00, c, c0, m0); st(c01, c, c0 + l4, m1); st(c02, c, c0 + 2 * l4, m2); st(c03, c, c0 + 3 * l4, m3);
-        st(c10, c, c0 + cs, m0); st(c11, c, c0 + cs + l4, m1); st(c12, c, c0 + cs + 2 * l4, m2); st(c13, c, c0 + cs + 3 * l4, m3);
-        st(c20, c, c0 + 2 * cs, m0); st(c21, c, c0 + 2 * cs + l4, m1); st(c22, c, c0 + 2 * cs + 2 * l4, m2); st(c23, c, c0 + 2 * cs + 3 * l4, m3);
-        st(c30, c, c0 + 3 * cs, m0); st(c31, c, c0 + 3 * cs + l4, m1); st(c32, c, c0 + 3 * cs + 2 * l4, m2); st(c33, c, c0 + 3 * cs + 3 * l4, m3);
+        st(c00, c, c0); st(c01, c, c0 + l4); st(c02, c, c0 + 2 * l4); st(c03, c, c0 + 3 * l4);
+        st(c10, c, c0 + cs); st(c11, c, c0 + cs + l4); st(c12, c, c0 + cs + 2 * l4); st(c13, c, c0 + cs + 3 * l4);
+        st(c20, c, c0 + 2 * cs); st(c21, c, c0 + 2 * cs + l4); st(c22, c, c0 + 2 * cs + 2 * l4); st(c23, c, c0 + 2 * cs + 3 * l4);
+        st(c30, c, c0 + 3 * cs); st(c31, c, c0 + 3 * cs + l4); st(c32, c, c0 + 3 * cs + 2 * l4); st(c33, c, c0 + 3 * cs + 3 * l4);
     }
 
     /** One row of {@link #tile4x4} (the edge rows). */
