@@ -91,11 +91,11 @@ public final class Optimizer {
     static void adamWBlock(MemorySegment p, MemorySegment g, MemorySegment m, MemorySegment v, FloatArray hyper, int from, int to, int decay) {
         float lr = hyper.get(LR), b1 = hyper.get(BETA1), b2 = hyper.get(BETA2), eps = hyper.get(EPS), wd = hyper.get(WEIGHT_DECAY);
         float mul = hyper.get(GRAD_MUL), bias1 = hyper.get(BIAS1), bias2 = hyper.get(BIAS2);
+        float keep = decay != 0 ? 1f - lr * wd : 1f;          // w·1 = w exactly: same bits as the portable branch
         for (int i = from; i < to; i += TrainSimd.L) {
             VectorMask<Float> k = TrainSimd.S.indexInRange(i, to);
             FloatVector gr = TrainSimd.load(g, i, k).mul(mul);
-            FloatVector w = TrainSimd.load(p, i, k);
-            if (decay != 0) w = w.mul(1f - lr * wd);
+            FloatVector w = TrainSimd.load(p, i, k).mul(keep);
             FloatVector mi = TrainSimd.load(m, i, k).mul(b1).add(gr.mul(1f - b1));
             FloatVector vi = TrainSimd.load(v, i, k).mul(b2).add(gr.mul(1f - b2).mul(gr));
             TrainSimd.store(mi, m, i, k);

@@ -193,11 +193,11 @@ public final class TrainAttention {
     // inline is boxed on the heap, so each helper keeps its vectors inside its own loops.
 
     /**
-     * dst[s] = scale·Σ_d x[xo + d]·colT[d·ld + s] − (shifts == null ? shift : shifts[s]) for s in [from, to), to a
-     * multiple of L past from (d in order): a row of scores (or of dO·v) at L positions per vector.
+     * dst[s] = scale·Σ_d x[xo + d]·colT[d·ld + s] − shift for s in [from, to), to a multiple of 2L past from (d in
+     * order): a row of scores (or of dO·v) at L positions per vector.
      */
     static void scores(MemorySegment x, long xo, float[] colT, int ld, int from, int to, int headDim, float scale,
-                       float shift, float[] shifts, float[] dst) {
+                       float shift, float[] dst) {
         for (int s = from; s < to; s += 2 * L) {             // two vectors of positions share each broadcast
             FloatVector a0 = FloatVector.zero(S), a1 = a0;
             for (int d = 0; d < headDim; d++) {
@@ -205,10 +205,8 @@ public final class TrainAttention {
                 a0 = FloatVector.fromArray(S, colT, d * ld + s).fma(xd, a0);
                 a1 = FloatVector.fromArray(S, colT, d * ld + s + L).fma(xd, a1);
             }
-            FloatVector sh0 = shifts == null ? FloatVector.broadcast(S, shift) : FloatVector.fromArray(S, shifts, s);
-            FloatVector sh1 = shifts == null ? FloatVector.broadcast(S, shift) : FloatVector.fromArray(S, shifts, s + L);
-            a0.mul(scale).sub(sh0).intoArray(dst, s);
-            a1.mul(scale).sub(sh1).intoArray(dst, s + L);
+            a0.mul(scale).sub(shift).intoArray(dst, s);
+            a1.mul(scale).sub(shift).intoArray(dst, s + L);
         }
     }
 
@@ -223,12 +221,21 @@ public final class TrainAttention {
         }
     }
 
-    /** ds[s] = p[s]·(ds[s] − (Ds == null ? D : Ds[s]))·scale for s in [from, to) (ds holds dO·v on entry). */
-    static void dScores(float[] p, float[] ds, float D, float[] Ds, int from, int to, float scale) {
-        for (int s = from; s < to; s += L) {
-            FloatVector d = Ds == null ? FloatVector.broadcast(S, D) : FloatVector.fromArray(S, Ds, s);
-            FloatVector.fromArray(S, p, s).mul(FloatVector.fromArray(S, ds, s).sub(d)).mul(scale).intoArray(ds, s);
-        }
+    /** ds[s] = p[s]·(ds[s] − D)·scale for s in [from, to) (ds holds dO·v on entry). */
+    static void dScores(float[] p, float[] ds, float D, int from, int to, float scale) {
+        for (int s = from; s < to; s += L)
+            FloatVector.fromArray(S, p, s).mul(FloatVector.fromArray(S, ds, s).sub(D)).mul(scale).intoArray(ds, s);
+    }
+
+    /** ds[s] = p[s]·(ds[s] − D[s])·scale for s in [from, to): {@link #dScores} with one D per position. */
+    static void dScoresRow(float[] p, float[] ds, float[] D, int from, int to, float scale) {
+        for (int s = from; s < to; s += L)
+            FloatVector.fromArray(S, p, s).mul(FloatVector.fromArray(S, ds, s).sub(FloatVector.fromArray(S, D, s))).mul(scale).intoArray(ds, s);
+    }
+
+    /** a[s] −= b[s] for s in [from, to) (whole vectors). */
+    static void subtract(float[] a, float[] b, int from, int to) {
+        for (int s = from; s < to; s += L) FloatVector.fromArray(S, a, s).sub(FloatVector.fromArray(S, b, s)).intoArray(a, s);
     }
 
     /** Row stride of the transposed tiles: room for two vectors past any position (padding zero). */
@@ -247,7 +254,7 @@ public final class TrainAttention {
         for (int t = 0; t < T; t++) {
             int i = t0 + t, n = t + 1, e = end(0, n);         // keys 0..t of this sequence
             long qo = ((long) i * nHead + h) * headDim;
-            scores(q, qo, kT, ld, 0, e, headDim, scale, 0f, null, p);
+            scores(q, qo, kT, ld, 0, e, headDim, scale, 0f, p);
             java.util.Arrays.fill(p, n, e, Float.NEGATIVE_INFINITY);
             float m = Float.NEGATIVE_INFINITY;
             for (int z = 0; z < n; z++) m = Math.max(m, p[z]);
@@ -272,11 +279,11 @@ public final class TrainAttention {
             int i = t0 + t, n = t + 1, e = end(0, n);
             long qo = ((long) i * nHead + h) * headDim;
             float lt = lse.getAtIndex(F, (long) i * nHead + h), dt = delta.getAtIndex(F, (long) i * nHead + h);
-            scores(q, qo, kT, ld, 0, e, headDim, scale, lt, null, p);
+            scores(q, qo, kT, ld, 0, e, headDim, scale, lt, p);
             java.util.Arrays.fill(p, n, e, Float.NEGATIVE_INFINITY);
             TrainSimd.expSum(p, 0, e, 0f);
-            scores(dOut, qo, vT, ld, 0, e, headDim, 1f, 0f, null, ds);
-            dScores(p, ds, dt, null, 0, e, scale);
+            scores(dOut, qo, vT, ld, 0, e, headDim, 1f, 0f, ds);
+            dScores(p, ds, dt, 0, e, scale);
             java.util.Arrays.fill(acc, 0f);
             addWeightedRows(acc, ds, 0, n, k, ko, kvDim, headDim);
             for (int d = 0; d < headDim; d++) dq.setAtIndex(F, qo + d, acc[d]);
@@ -308,11 +315,12 @@ public final class TrainAttention {
             java.util.Arrays.fill(av, 0f);
             for (int j = 0; j < group; j++) {
                 long qo = ((long) t0 * nHead + g * group + j) * headDim;
-                scores(k, ko, qT[j], ld, s, e, headDim, scale, 0f, lRow[j], pr[j]);
+                scores(k, ko, qT[j], ld, s, e, headDim, scale, 0f, pr[j]);
+                subtract(pr[j], lRow[j], s, e);
                 java.util.Arrays.fill(pr[j], T, e, Float.NEGATIVE_INFINITY);
                 TrainSimd.expSum(pr[j], s, e, 0f);
-                scores(v, ko, oT[j], ld, s, e, headDim, 1f, 0f, null, dsr[j]);
-                dScores(pr[j], dsr[j], 0f, dRow[j], s, e, scale);
+                scores(v, ko, oT[j], ld, s, e, headDim, 1f, 0f, dsr[j]);
+                dScoresRow(pr[j], dsr[j], dRow[j], s, e, scale);
                 addWeightedRows(av, pr[j], s, T, dOut, qo, qDim, headDim);
                 addWeightedRows(ak, dsr[j], s, T, q, qo, qDim, headDim);
             }

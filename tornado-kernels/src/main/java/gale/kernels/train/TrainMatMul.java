@@ -161,7 +161,7 @@ public final class TrainMatMul {
             for (int c = 0; c < cols; c++) b.setAtIndex(F, (long) c * PANEL + j, w.getAtIndex(F, wo + c));
         }
         int t = 0;
-        if (nb == PANEL) for (; t + BLOCK <= nTok; t += BLOCK) tile4x4(y, rows, t, r0, x, cols, 1, b, PANEL, cols, acc);
+        if (nb == PANEL) for (; t + BLOCK <= nTok; t += BLOCK) tile4x4(y, rows, t, r0, x, cols, 1, b, PANEL, 0, cols, acc);
         for (; t < nTok; t++) tile1(y, rows, t, r0, nb, x, cols, 1, b, PANEL, cols, acc);
     }
 
@@ -193,41 +193,36 @@ public final class TrainMatMul {
                                  int i0, int ni, int acc) {
         int L = SPECIES.length(), W = 4 * L;
         int j = 0;
-        if (ni == BLOCK) for (; j + W <= n; j += W) axpy4x4(cSeg, a, ai, ak, b, n, kCount, i0, j, acc);
+        if (ni == BLOCK) for (; j + W <= n; j += W) tile4x4(cSeg, n, i0, j, a, ai, ak, b, n, j, kCount, acc);
         for (int i = i0; i < i0 + ni; i++)
             for (int jj = j; jj < n; jj += L) {
                 var mk = SPECIES.indexInRange(jj, n);
                 long co = ((long) i * n + jj) * 4;
-                FloatVector cv = acc != 0 ? FloatVector.fromMemorySegment(SPECIES, cSeg, co, ORDER, mk) : FloatVector.zero(SPECIES);
+                FloatVector cv = FloatVector.zero(SPECIES);
                 for (int k = 0; k < kCount; k++) {
                     FloatVector bv = FloatVector.fromMemorySegment(SPECIES, b, ((long) k * n + jj) * 4, ORDER, mk);
                     cv = bv.fma(FloatVector.broadcast(SPECIES, a.getAtIndex(F, (long) i * ai + (long) k * ak)), cv);
                 }
-                cv.intoMemorySegment(cSeg, co, ORDER, mk);
+                if (acc != 0) FloatVector.fromMemorySegment(SPECIES, cSeg, co, ORDER, mk).add(cv).intoMemorySegment(cSeg, co, ORDER, mk);
+                else cv.intoMemorySegment(cSeg, co, ORDER, mk);
             }
     }
 
     private static final java.lang.foreign.ValueLayout.OfFloat F = java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED;
 
     /**
-     * C[i0 + i, j0 + j] = (acc ≠ 0 ? C : 0) + Σ_k A(i0 + i, k)·B[k, j] for i &lt; 4, j &lt; 4L, where A(i, k) =
-     * a[i·ai + k·ak], B[k, j] = b[k·ldb + j], C row stride ldc. 16 vector accumulators in locals (the JIT keeps them
-     * in registers); k in order. No masks: masked loads and stores here kept C2 from keeping the tile in registers.
+     * C[i0 + i, j0 + j] = (acc ≠ 0 ? C : 0) + Σ_k A(i0 + i, k)·B[k, bj + j] for i &lt; 4, j &lt; 4L, where A(i, k) =
+     * a[i·ai + k·ak], B[k, j] = b[k·ldb + j], C row stride ldc. 16 vector accumulators in locals (the JIT keeps
+     * them in registers), k in order, C added last. Written so that C2 never merges two vector values at a branch
+     * (no masks, no "acc ? load : zero"): a vector Phi there made it box every vector on the heap.
      */
     static void tile4x4(MemorySegment c, int ldc, int i0, int j0, MemorySegment a, int ai, int ak, MemorySegment b,
-                        int ldb, int kCount, int acc) {
+                        int ldb, int bj, int kCount, int acc) {
         int L = SPECIES.length();
-        long l4 = L * 4L, c0 = ((long) i0 * ldc + j0) * 4, cs = ldc * 4L, bs = ldb * 4L;
+        long l4 = L * 4L, bs = ldb * 4L;
         FloatVector c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33;
-        if (acc != 0) {
-            c00 = ld(c, c0); c01 = ld(c, c0 + l4); c02 = ld(c, c0 + 2 * l4); c03 = ld(c, c0 + 3 * l4);
-            c10 = ld(c, c0 + cs); c11 = ld(c, c0 + cs + l4); c12 = ld(c, c0 + cs + 2 * l4); c13 = ld(c, c0 + cs + 3 * l4);
-            c20 = ld(c, c0 + 2 * cs); c21 = ld(c, c0 + 2 * cs + l4); c22 = ld(c, c0 + 2 * cs + 2 * l4); c23 = ld(c, c0 + 2 * cs + 3 * l4);
-            c30 = ld(c, c0 + 3 * cs); c31 = ld(c, c0 + 3 * cs + l4); c32 = ld(c, c0 + 3 * cs + 2 * l4); c33 = ld(c, c0 + 3 * cs + 3 * l4);
-        } else {
-            c00 = c01 = c02 = c03 = c10 = c11 = c12 = c13 = c20 = c21 = c22 = c23 = c30 = c31 = c32 = c33 = FloatVector.zero(SPECIES);
-        }
-        long ao = (long) i0 * ai, bo = 0;
+        c00 = c01 = c02 = c03 = c10 = c11 = c12 = c13 = c20 = c21 = c22 = c23 = c30 = c31 = c32 = c33 = FloatVector.zero(SPECIES);
+        long ao = (long) i0 * ai, bo = bj * 4L;
         for (int k = 0; k < kCount; k++, ao += ak, bo += bs) {
             FloatVector b0 = ld(b, bo), b1 = ld(b, bo + l4), b2 = ld(b, bo + 2 * l4), b3 = ld(b, bo + 3 * l4);
             FloatVector x = FloatVector.broadcast(SPECIES, a.getAtIndex(F, ao));
@@ -239,23 +234,32 @@ public final class TrainMatMul {
             x = FloatVector.broadcast(SPECIES, a.getAtIndex(F, ao + 3L * ai));
             c30 = b0.fma(x, c30); c31 = b1.fma(x, c31); c32 = b2.fma(x, c32); c33 = b3.fma(x, c33);
         }
-        st(c00, c, c0); st(c01, c, c0 + l4); st(c02, c, c0 + 2 * l4); st(c03, c, c0 + 3 * l4);
-        st(c10, c, c0 + cs); st(c11, c, c0 + cs + l4); st(c12, c, c0 + cs + 2 * l4); st(c13, c, c0 + cs + 3 * l4);
-        st(c20, c, c0 + 2 * cs); st(c21, c, c0 + 2 * cs + l4); st(c22, c, c0 + 2 * cs + 2 * l4); st(c23, c, c0 + 2 * cs + 3 * l4);
-        st(c30, c, c0 + 3 * cs); st(c31, c, c0 + 3 * cs + l4); st(c32, c, c0 + 3 * cs + 2 * l4); st(c33, c, c0 + 3 * cs + 3 * l4);
+        long o0 = ((long) i0 * ldc + j0) * 4, cs = ldc * 4L, o1 = o0 + cs, o2 = o1 + cs, o3 = o2 + cs;
+        if (acc != 0) {   // C + Σ, as the portable kernel
+            st(ld(c, o0).add(c00), c, o0); st(ld(c, o0 + l4).add(c01), c, o0 + l4); st(ld(c, o0 + 2 * l4).add(c02), c, o0 + 2 * l4); st(ld(c, o0 + 3 * l4).add(c03), c, o0 + 3 * l4);
+            st(ld(c, o1).add(c10), c, o1); st(ld(c, o1 + l4).add(c11), c, o1 + l4); st(ld(c, o1 + 2 * l4).add(c12), c, o1 + 2 * l4); st(ld(c, o1 + 3 * l4).add(c13), c, o1 + 3 * l4);
+            st(ld(c, o2).add(c20), c, o2); st(ld(c, o2 + l4).add(c21), c, o2 + l4); st(ld(c, o2 + 2 * l4).add(c22), c, o2 + 2 * l4); st(ld(c, o2 + 3 * l4).add(c23), c, o2 + 3 * l4);
+            st(ld(c, o3).add(c30), c, o3); st(ld(c, o3 + l4).add(c31), c, o3 + l4); st(ld(c, o3 + 2 * l4).add(c32), c, o3 + 2 * l4); st(ld(c, o3 + 3 * l4).add(c33), c, o3 + 3 * l4);
+        } else {
+            st(c00, c, o0); st(c01, c, o0 + l4); st(c02, c, o0 + 2 * l4); st(c03, c, o0 + 3 * l4);
+            st(c10, c, o1); st(c11, c, o1 + l4); st(c12, c, o1 + 2 * l4); st(c13, c, o1 + 3 * l4);
+            st(c20, c, o2); st(c21, c, o2 + l4); st(c22, c, o2 + 2 * l4); st(c23, c, o2 + 3 * l4);
+            st(c30, c, o3); st(c31, c, o3 + l4); st(c32, c, o3 + 2 * l4); st(c33, c, o3 + 3 * l4);
+        }
     }
 
-    /** One row of {@link #tile4x4} (the edge rows). */
+    /** One row of {@link #tile4x4} over nb ≤ 4L columns (masked), for edges; B must hold whole vectors past nb. */
     static void tile1(MemorySegment c, int ldc, int i0, int j0, int nb, MemorySegment a, int ai, int ak, MemorySegment b,
                       int ldb, int kCount, int acc) {
         int L = SPECIES.length();
         for (int j = 0; j < nb; j += L) {
             var m = SPECIES.indexInRange(j, nb);
             long co = ((long) i0 * ldc + j0 + j) * 4;
-            FloatVector cv = acc != 0 ? ld(c, co, m) : FloatVector.zero(SPECIES);
+            FloatVector cv = FloatVector.zero(SPECIES);
             for (int k = 0; k < kCount; k++)
                 cv = ld(b, ((long) k * ldb + j) * 4).fma(FloatVector.broadcast(SPECIES, a.getAtIndex(F, (long) i0 * ai + (long) k * ak)), cv);
-            st(cv, c, co, m);
+            if (acc != 0) st(ld(c, co, m).add(cv), c, co, m);
+            else st(cv, c, co, m);
         }
     }
 
@@ -265,39 +269,6 @@ public final class TrainMatMul {
 
     private static void st(FloatVector v, MemorySegment s, long byteOffset, jdk.incubator.vector.VectorMask<Float> m) {
         v.intoMemorySegment(s, byteOffset, ORDER, m);
-    }
-
-    /** The full 4 × 4-vector block of {@link #axpyBlock} at rows i0..i0+3, columns j..j+4L−1. */
-    static void axpy4x4(MemorySegment cSeg, MemorySegment a, int ai, int ak, MemorySegment b, int n, int kCount,
-                        int i0, int j, int acc) {
-        int L = SPECIES.length();
-        long r0 = ((long) i0 * n + j) * 4, rs = (long) n * 4, l4 = L * 4L;
-        FloatVector c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33;
-        if (acc != 0) {
-            c00 = ld(cSeg, r0); c01 = ld(cSeg, r0 + l4); c02 = ld(cSeg, r0 + 2 * l4); c03 = ld(cSeg, r0 + 3 * l4);
-            c10 = ld(cSeg, r0 + rs); c11 = ld(cSeg, r0 + rs + l4); c12 = ld(cSeg, r0 + rs + 2 * l4); c13 = ld(cSeg, r0 + rs + 3 * l4);
-            c20 = ld(cSeg, r0 + 2 * rs); c21 = ld(cSeg, r0 + 2 * rs + l4); c22 = ld(cSeg, r0 + 2 * rs + 2 * l4); c23 = ld(cSeg, r0 + 2 * rs + 3 * l4);
-            c30 = ld(cSeg, r0 + 3 * rs); c31 = ld(cSeg, r0 + 3 * rs + l4); c32 = ld(cSeg, r0 + 3 * rs + 2 * l4); c33 = ld(cSeg, r0 + 3 * rs + 3 * l4);
-        } else {
-            c00 = c01 = c02 = c03 = c10 = c11 = c12 = c13 = c20 = c21 = c22 = c23 = c30 = c31 = c32 = c33 = FloatVector.zero(SPECIES);
-        }
-        for (int k = 0; k < kCount; k++) {
-            long bo = ((long) k * n + j) * 4;
-            FloatVector b0 = ld(b, bo), b1 = ld(b, bo + l4), b2 = ld(b, bo + 2 * l4), b3 = ld(b, bo + 3 * l4);
-            long ao = (long) i0 * ai + (long) k * ak;
-            FloatVector x = FloatVector.broadcast(SPECIES, a.getAtIndex(F, ao));
-            c00 = b0.fma(x, c00); c01 = b1.fma(x, c01); c02 = b2.fma(x, c02); c03 = b3.fma(x, c03);
-            x = FloatVector.broadcast(SPECIES, a.getAtIndex(F, ao + ai));
-            c10 = b0.fma(x, c10); c11 = b1.fma(x, c11); c12 = b2.fma(x, c12); c13 = b3.fma(x, c13);
-            x = FloatVector.broadcast(SPECIES, a.getAtIndex(F, ao + 2L * ai));
-            c20 = b0.fma(x, c20); c21 = b1.fma(x, c21); c22 = b2.fma(x, c22); c23 = b3.fma(x, c23);
-            x = FloatVector.broadcast(SPECIES, a.getAtIndex(F, ao + 3L * ai));
-            c30 = b0.fma(x, c30); c31 = b1.fma(x, c31); c32 = b2.fma(x, c32); c33 = b3.fma(x, c33);
-        }
-        st(c00, cSeg, r0); st(c01, cSeg, r0 + l4); st(c02, cSeg, r0 + 2 * l4); st(c03, cSeg, r0 + 3 * l4);
-        st(c10, cSeg, r0 + rs); st(c11, cSeg, r0 + rs + l4); st(c12, cSeg, r0 + rs + 2 * l4); st(c13, cSeg, r0 + rs + 3 * l4);
-        st(c20, cSeg, r0 + 2 * rs); st(c21, cSeg, r0 + 2 * rs + l4); st(c22, cSeg, r0 + 2 * rs + 2 * l4); st(c23, cSeg, r0 + 2 * rs + 3 * l4);
-        st(c30, cSeg, r0 + 3 * rs); st(c31, cSeg, r0 + 3 * rs + l4); st(c32, cSeg, r0 + 3 * rs + 2 * l4); st(c33, cSeg, r0 + 3 * rs + 3 * l4);
     }
 
     private static FloatVector ld(MemorySegment s, long byteOffset) { return FloatVector.fromMemorySegment(SPECIES, s, byteOffset, ORDER); }

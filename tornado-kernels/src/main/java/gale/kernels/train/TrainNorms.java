@@ -106,8 +106,8 @@ public final class TrainNorms {
         for (int i = 0; i < n; i += TrainSimd.L) {
             VectorMask<Float> m = TrainSimd.S.indexInRange(i, n);
             FloatVector g = TrainSimd.load(w, i, m).mul(r).mul(TrainSimd.load(dy, base + i, m)).sub(TrainSimd.load(x, base + i, m).mul(k));
-            if (acc != 0) g = TrainSimd.load(dx, base + i, m).add(g);
-            TrainSimd.store(g, dx, base + i, m);
+            if (acc != 0) TrainSimd.store(TrainSimd.load(dx, base + i, m).add(g), dx, base + i, m);   // no vector Phi (see TrainSimd)
+            else TrainSimd.store(g, dx, base + i, m);
         }
     }
 

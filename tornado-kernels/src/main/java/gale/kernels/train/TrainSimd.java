@@ -16,6 +16,12 @@ import java.nio.ByteOrder;
  * sqrt, bit reinterpretation — so a twin's result never depends on when the JIT compiled it. That is why there is
  * no {@code lanewise(EXP)} (its SVML stub and its fallback may differ in the last bit) and no
  * {@code reduceLanes(ADD)} (its order is unspecified): {@link #exp} and {@link #sum} replace them.
+ *
+ * <p>Two rules keep the twins fast. A {@code FloatVector} must never cross a call the JIT may not inline (it is then
+ * boxed on the heap), so helpers take arrays and segments and keep their vectors inside their own loops. And a
+ * vector variable must never get different values on two branches that then merge ({@code v = acc ? load : zero},
+ * {@code if (c) v = v.mul(..)}, a ternary between two vectors): C2 then boxes the vectors of the whole loop (seen
+ * as gigabytes per second of allocation and 10–30× slower mat-muls). Branch on the store instead.
  */
 final class TrainSimd {
     private TrainSimd() {}
