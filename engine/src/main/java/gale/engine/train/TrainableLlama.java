@@ -351,8 +351,7 @@ public final class TrainableLlama implements AutoCloseable {
             t.task(s + "dO", TrainMatMul::matMulDw, g[iO[l]], dX, att[l], N, dim, dim);
             t.task(s + "dAtt", TrainMatMul::matMulDx, dAtt, dX, p[iO[l]], N, dim, dim, 0);
             t.task(s + "delta", TrainAttention::backwardDelta, delta, dAtt, att[l], N, nH, hd);
-            t.task(s + "dQ", TrainAttention::backwardQ, dQ, dAtt, q[l], k[l], vv[l], lse[l], delta, N, seqLen, nH, nKv, hd);
-            t.task(s + "dKV", TrainAttention::backwardKV, dK, dV, dAtt, q[l], k[l], vv[l], lse[l], delta, N, seqLen, nH, nKv, hd);
+            t.task(s + "dQKV", TrainAttention::backward, dQ, dK, dV, dAtt, q[l], k[l], vv[l], lse[l], delta, N, seqLen, nH, nKv, hd);
             t.task(s + "ropeDQ", TrainRope::rope, dQ, ropeCs, N, seqLen, nH, hd, rot, -1f);
             t.task(s + "ropeDK", TrainRope::rope, dK, ropeCs, N, seqLen, nKv, hd, rot, -1f);
             t.task(s + "dQW", TrainMatMul::matMulDw, g[iQ[l]], dQ, xb, N, dim, dim);

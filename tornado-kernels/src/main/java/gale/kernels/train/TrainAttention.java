@@ -83,24 +83,7 @@ public final class TrainAttention {
                                  FloatArray delta, int nTok, int seqLen, int nHead, int nKvHead, int headDim) {
         for (@Parallel int i = 0; i < nTok; i++) {
             for (@Parallel int h = 0; h < nHead; h++) {
-                int kvDim = nKvHead * headDim;
-                int first = i - i % seqLen;
-                int g = h / (nHead / nKvHead);
-                long qo = ((long) i * nHead + h) * headDim;
-                float scale = Gale.rsqrt((float) headDim);
-                float L = lse.get((long) i * nHead + h), D = delta.get((long) i * nHead + h);
-                for (int d = 0; d < headDim; d++) dq.set(qo + d, 0f);
-                for (int s = first; s <= i; s++) {
-                    long kv = (long) s * kvDim + (long) g * headDim;
-                    float score = 0f, dp = 0f;
-                    for (int d = 0; d < headDim; d++) {
-                        score += q.get(qo + d) * k.get(kv + d);
-                        dp += dOut.get(qo + d) * v.get(kv + d);
-                    }
-                    float p = (float) Math.exp(score * scale - L);
-                    float ds = p * (dp - D) * scale;
-                    for (int d = 0; d < headDim; d++) dq.set(qo + d, dq.get(qo + d) + ds * k.get(kv + d));
-                }
+                TrainAttention.dqAt(dq, dOut, q, k, v, lse, delta, i, h, seqLen, nHead, nKvHead, headDim);
             }
         }
     }
@@ -111,30 +94,76 @@ public final class TrainAttention {
                                   FloatArray lse, FloatArray delta, int nTok, int seqLen, int nHead, int nKvHead, int headDim) {
         for (@Parallel int j = 0; j < nTok; j++) {
             for (@Parallel int g = 0; g < nKvHead; g++) {
-                int kvDim = nKvHead * headDim;
-                int last = j - j % seqLen + seqLen - 1;        // this sequence's last token
-                int group = nHead / nKvHead;
-                long kv = (long) j * kvDim + (long) g * headDim;
-                float scale = Gale.rsqrt((float) headDim);
+                TrainAttention.dkvAt(dk, dv, dOut, q, k, v, lse, delta, j, g, seqLen, nHead, nKvHead, headDim);
+            }
+        }
+    }
+
+    /**
+     * {@link #backwardQ} and {@link #backwardKV} in one launch: work-item (i, h) writes dq[i, h] and, for h &lt;
+     * nKvHead, dk[i, h] and dv[i, h] — the same sums in the same order. Its jvm twin computes each sequence's and
+     * head's softmax weights and their gradients once for all three.
+     */
+    @Kernel(jvm = "backwardSimd")
+    public static void backward(FloatArray dq, FloatArray dk, FloatArray dv, FloatArray dOut, FloatArray q, FloatArray k,
+                                FloatArray v, FloatArray lse, FloatArray delta, int nTok, int seqLen, int nHead, int nKvHead,
+                                int headDim) {
+        for (@Parallel int i = 0; i < nTok; i++) {
+            for (@Parallel int h = 0; h < nHead; h++) {
+                TrainAttention.dqAt(dq, dOut, q, k, v, lse, delta, i, h, seqLen, nHead, nKvHead, headDim);
+                if (h < nKvHead) TrainAttention.dkvAt(dk, dv, dOut, q, k, v, lse, delta, i, h, seqLen, nHead, nKvHead, headDim);
+            }
+        }
+    }
+
+    /** dq[i, h] = scale·Σ_{s ≤ i} dS_is·k_s (positions in order). */
+    static void dqAt(FloatArray dq, FloatArray dOut, FloatArray q, FloatArray k, FloatArray v, FloatArray lse,
+                     FloatArray delta, int i, int h, int seqLen, int nHead, int nKvHead, int headDim) {
+        int kvDim = nKvHead * headDim;
+        int first = i - i % seqLen;
+        int g = h / (nHead / nKvHead);
+        long qo = ((long) i * nHead + h) * headDim;
+        float scale = Gale.rsqrt((float) headDim);
+        float L = lse.get((long) i * nHead + h), D = delta.get((long) i * nHead + h);
+        for (int d = 0; d < headDim; d++) dq.set(qo + d, 0f);
+        for (int s = first; s <= i; s++) {
+            long kv = (long) s * kvDim + (long) g * headDim;
+            float score = 0f, dp = 0f;
+            for (int d = 0; d < headDim; d++) {
+                score += q.get(qo + d) * k.get(kv + d);
+                dp += dOut.get(qo + d) * v.get(kv + d);
+            }
+            float p = (float) Math.exp(score * scale - L);
+            float ds = p * (dp - D) * scale;
+            for (int d = 0; d < headDim; d++) dq.set(qo + d, dq.get(qo + d) + ds * k.get(kv + d));
+        }
+    }
+
+    /** dk[j, g], dv[j, g]: heads of the group, then positions t ≥ j, in order. */
+    static void dkvAt(FloatArray dk, FloatArray dv, FloatArray dOut, FloatArray q, FloatArray k, FloatArray v,
+                      FloatArray lse, FloatArray delta, int j, int g, int seqLen, int nHead, int nKvHead, int headDim) {
+        int kvDim = nKvHead * headDim;
+        int last = j - j % seqLen + seqLen - 1;        // this sequence's last token
+        int group = nHead / nKvHead;
+        long kv = (long) j * kvDim + (long) g * headDim;
+        float scale = Gale.rsqrt((float) headDim);
+        for (int d = 0; d < headDim; d++) {
+            dk.set(kv + d, 0f);
+            dv.set(kv + d, 0f);
+        }
+        for (int h = g * group; h < (g + 1) * group; h++) {
+            for (int i = j; i <= last; i++) {
+                long qo = ((long) i * nHead + h) * headDim;
+                float score = 0f, dp = 0f;
                 for (int d = 0; d < headDim; d++) {
-                    dk.set(kv + d, 0f);
-                    dv.set(kv + d, 0f);
+                    score += q.get(qo + d) * k.get(kv + d);
+                    dp += dOut.get(qo + d) * v.get(kv + d);
                 }
-                for (int h = g * group; h < (g + 1) * group; h++) {
-                    for (int i = j; i <= last; i++) {
-                        long qo = ((long) i * nHead + h) * headDim;
-                        float score = 0f, dp = 0f;
-                        for (int d = 0; d < headDim; d++) {
-                            score += q.get(qo + d) * k.get(kv + d);
-                            dp += dOut.get(qo + d) * v.get(kv + d);
-                        }
-                        float p = (float) Math.exp(score * scale - lse.get((long) i * nHead + h));
-                        float ds = p * (dp - delta.get((long) i * nHead + h)) * scale;
-                        for (int d = 0; d < headDim; d++) {
-                            dv.set(kv + d, dv.get(kv + d) + p * dOut.get(qo + d));
-                            dk.set(kv + d, dk.get(kv + d) + ds * q.get(qo + d));
-                        }
-                    }
+                float p = (float) Math.exp(score * scale - lse.get((long) i * nHead + h));
+                float ds = p * (dp - delta.get((long) i * nHead + h)) * scale;
+                for (int d = 0; d < headDim; d++) {
+                    dv.set(kv + d, dv.get(kv + d) + p * dOut.get(qo + d));
+                    dk.set(kv + d, dk.get(kv + d) + ds * q.get(qo + d));
                 }
             }
         }
@@ -169,6 +198,17 @@ public final class TrainAttention {
         for (@Parallel int bg = 0; bg < (nTok + seqLen - 1) / seqLen * nKvHead; bg++) {
             TrainAttention.backwardKVHead(dk.segment(), dv.segment(), dOut.segment(), q.segment(), k.segment(), v.segment(),
                     lse.segment(), delta.segment(), nTok, bg / nKvHead, bg % nKvHead, seqLen, nHead, nKvHead, headDim);
+        }
+    }
+
+    /** {@link #backward} for the jvm: one work-item per sequence and KV head, P and dS computed once per query head. */
+    @Kernel(jvmOnly = true)
+    public static void backwardSimd(FloatArray dq, FloatArray dk, FloatArray dv, FloatArray dOut, FloatArray q, FloatArray k,
+                                    FloatArray v, FloatArray lse, FloatArray delta, int nTok, int seqLen, int nHead, int nKvHead,
+                                    int headDim) {
+        for (@Parallel int bg = 0; bg < (nTok + seqLen - 1) / seqLen * nKvHead; bg++) {
+            TrainAttention.backwardGroup(dq.segment(), dk.segment(), dv.segment(), dOut.segment(), q.segment(), k.segment(),
+                    v.segment(), lse.segment(), delta.segment(), nTok, bg / nKvHead, bg % nKvHead, seqLen, nHead, nKvHead, headDim);
         }
     }
 
@@ -212,12 +252,18 @@ public final class TrainAttention {
 
     /** acc[d] += Σ_{s in [from, to)} w[s]·x[xo + s·stride + d] for d &lt; headDim, s in order per lane. */
     static void addWeightedRows(float[] acc, float[] w, int from, int to, MemorySegment x, long xo, int stride, int headDim) {
+        addWeightedRows(acc, 0, w, 0, from, to, x, xo, stride, headDim);
+    }
+
+    /** acc[ao + d] += Σ_{t in [from, to)} w[wo + t]·x[xo + t·stride + d] for d &lt; headDim, t in order per lane. */
+    static void addWeightedRows(float[] acc, int ao, float[] w, int wo, int from, int to, MemorySegment x, long xo, int stride,
+                                int headDim) {
         for (int d = 0; d < headDim; d += L) {
             VectorMask<Float> md = S.indexInRange(d, headDim);
-            FloatVector a = FloatVector.fromArray(S, acc, d);
-            for (int s = from; s < to; s++)
-                a = TrainSimd.load(x, xo + (long) s * stride + d, md).fma(FloatVector.broadcast(S, w[s]), a);
-            a.intoArray(acc, d);
+            FloatVector a = FloatVector.fromArray(S, acc, ao + d);
+            for (int t = from; t < to; t++)
+                a = TrainSimd.load(x, xo + (long) t * stride + d, md).fma(FloatVector.broadcast(S, w[wo + t]), a);
+            a.intoArray(acc, ao + d);
         }
     }
 
@@ -327,6 +373,55 @@ public final class TrainAttention {
             for (int d = 0; d < headDim; d++) {
                 dk.setAtIndex(F, ko + d, ak[d]);
                 dv.setAtIndex(F, ko + d, av[d]);
+            }
+        }
+    }
+
+    /**
+     * dq, dk, dv of sequence b, KV head g: per query head j of the group and query row t, the rows P_t· and dS_t· as
+     * in {@link #backwardQHead} give dq_t; they are also stored transposed (pT[s][t], dsT[s][t]) so that dk_s and
+     * dv_s sum over heads of the group, then t ≥ s, in order (as {@link #backwardKVHead}).
+     */
+    static void backwardGroup(MemorySegment dq, MemorySegment dk, MemorySegment dv, MemorySegment dOut, MemorySegment q,
+                              MemorySegment k, MemorySegment v, MemorySegment lse, MemorySegment delta, int nTok, int b, int g,
+                              int seqLen, int nHead, int nKvHead, int headDim) {
+        int t0 = b * seqLen, T = Math.min(seqLen, nTok - t0), ld = ld(T), hp = TrainSimd.roundUp(headDim);
+        int group = nHead / nKvHead, kvDim = nKvHead * headDim, qDim = nHead * headDim;
+        float scale = Gale.rsqrt((float) headDim);
+        float[] kT = transpose(k, t0, T, kvDim, g, headDim, ld), vT = transpose(v, t0, T, kvDim, g, headDim, ld);
+        float[] p = new float[ld], ds = new float[ld], acc = new float[hp];
+        float[] pT = new float[T * ld], dsT = new float[T * ld], ak = new float[T * hp], av = new float[T * hp];
+        long ko = (long) t0 * kvDim + (long) g * headDim;
+        for (int j = 0; j < group; j++) {
+            int h = g * group + j;
+            long qh = ((long) t0 * nHead + h) * headDim;        // row t of head h: qh + t·qDim
+            for (int t = 0; t < T; t++) {
+                int i = t0 + t, n = t + 1, e = end(0, n);
+                long qo = qh + (long) t * qDim;
+                float lt = lse.getAtIndex(F, (long) i * nHead + h), dt = delta.getAtIndex(F, (long) i * nHead + h);
+                scores(q, qo, kT, ld, 0, e, headDim, scale, lt, p);
+                java.util.Arrays.fill(p, n, e, Float.NEGATIVE_INFINITY);
+                TrainSimd.expSum(p, 0, e, 0f);
+                scores(dOut, qo, vT, ld, 0, e, headDim, 1f, 0f, ds);
+                dScores(p, ds, dt, 0, e, scale);
+                java.util.Arrays.fill(acc, 0f);
+                addWeightedRows(acc, 0, ds, 0, 0, n, k, ko, kvDim, headDim);
+                for (int d = 0; d < headDim; d++) dq.setAtIndex(F, qo + d, acc[d]);
+                for (int s = 0; s < n; s++) {
+                    pT[s * ld + t] = p[s];
+                    dsT[s * ld + t] = ds[s];
+                }
+            }
+            for (int s = 0; s < T; s++) {
+                addWeightedRows(av, s * hp, pT, s * ld, s, T, dOut, qh, qDim, headDim);
+                addWeightedRows(ak, s * hp, dsT, s * ld, s, T, q, qh, qDim, headDim);
+            }
+        }
+        for (int s = 0; s < T; s++) {
+            long o = ko + (long) s * kvDim;
+            for (int d = 0; d < headDim; d++) {
+                dk.setAtIndex(F, o + d, ak[s * hp + d]);
+                dv.setAtIndex(F, o + d, av[s * hp + d]);
             }
         }
     }

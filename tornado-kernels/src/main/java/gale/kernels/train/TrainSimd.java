@@ -61,8 +61,10 @@ final class TrainSimd {
     }
 
     /** The lanes of v summed left to right (a fixed order). */
-    static float sum(FloatVector v) {
-        float[] a = v.toArray();
+    static float sum(FloatVector v) { return sum(v.toArray()); }   // tiny, so always inlined: v is never boxed
+
+    /** The elements of a summed left to right. */
+    static float sum(float[] a) {
         float s = 0f;
         for (float x : a) s += x;
         return s;

@@ -159,16 +159,22 @@ class TrainKernelsTest {
         FloatArray dO = rand(r, nTok * nH * hd, 1);
         FloatArray out = FloatArray.create(nTok * nH * hd), lse = FloatArray.create(nTok * nH), delta = FloatArray.create(nTok * nH);
         FloatArray dq = FloatArray.create(nTok * nH * hd), dk = FloatArray.create(nTok * nKv * hd), dv = FloatArray.create(nTok * nKv * hd);
-        run(dev, List.of(q, k, v, dO), List.of(out, dq, dk, dv), g -> g
+        FloatArray dq2 = FloatArray.create(nTok * nH * hd), dk2 = FloatArray.create(nTok * nKv * hd), dv2 = FloatArray.create(nTok * nKv * hd);
+        run(dev, List.of(q, k, v, dO), List.of(out, dq, dk, dv, dq2, dk2, dv2), g -> g
                 .task("f", TrainAttention::forward, out, lse, q, k, v, nTok, seqLen, nH, nKv, hd)
                 .task("d", TrainAttention::backwardDelta, delta, dO, out, nTok, nH, hd)
                 .task("q", TrainAttention::backwardQ, dq, dO, q, k, v, lse, delta, nTok, seqLen, nH, nKv, hd)
-                .task("kv", TrainAttention::backwardKV, dk, dv, dO, q, k, v, lse, delta, nTok, seqLen, nH, nKv, hd));
+                .task("kv", TrainAttention::backwardKV, dk, dv, dO, q, k, v, lse, delta, nTok, seqLen, nH, nKv, hd)
+                .task("all", TrainAttention::backward, dq2, dk2, dv2, dO, q, k, v, lse, delta, nTok, seqLen, nH, nKv, hd));
         double[] Q = d(q), K = d(k), V = d(v), DO = d(dO);
         check("attention forward on " + dev, out, null, TrainReference.attention(Q, K, V, nTok, seqLen, nH, nKv, hd));
         check("attention dq on " + dev, dq, null, fd(Q, x -> dot(DO, TrainReference.attention(x, K, V, nTok, seqLen, nH, nKv, hd))));
         check("attention dk on " + dev, dk, null, fd(K, x -> dot(DO, TrainReference.attention(Q, x, V, nTok, seqLen, nH, nKv, hd))));
-        check("attention dv on " + dev, dv, null, fd(V, x -> dot(DO, TrainReference.attention(Q, K, x, nTok, seqLen, nH, nKv, hd))));
+        double[] gv = fd(V, x -> dot(DO, TrainReference.attention(Q, K, x, nTok, seqLen, nH, nKv, hd)));
+        check("attention dv on " + dev, dv, null, gv);
+        check("attention fused backward dq on " + dev, dq2, null, fd(Q, x -> dot(DO, TrainReference.attention(x, K, V, nTok, seqLen, nH, nKv, hd))));
+        check("attention fused backward dk on " + dev, dk2, null, fd(K, x -> dot(DO, TrainReference.attention(Q, x, V, nTok, seqLen, nH, nKv, hd))));
+        check("attention fused backward dv on " + dev, dv2, null, gv);
     }
 
     @ParameterizedTest
@@ -284,6 +290,11 @@ class TrainKernelsTest {
             TrainAttention.backwardQSimd(dq[1], dO, q, k, v, lse[0], delta, nTok, seqLen, nH, nKv, hd);
             TrainAttention.backwardKV(dk[0], dv[0], dO, q, k, v, lse[0], delta, nTok, seqLen, nH, nKv, hd);
             TrainAttention.backwardKVSimd(dk[1], dv[1], dO, q, k, v, lse[0], delta, nTok, seqLen, nH, nKv, hd);
+            FloatArray[] all = {FloatArray.create(nTok * nH * hd), FloatArray.create(nTok * nKv * hd), FloatArray.create(nTok * nKv * hd)};
+            TrainAttention.backwardSimd(all[0], all[1], all[2], dO, q, k, v, lse[0], delta, nTok, seqLen, nH, nKv, hd);
+            check("attention backwardSimd dq vs backwardQ hd " + hd + " T " + seqLen, all[0], null, d(dq[0]));
+            check("attention backwardSimd dk vs backwardKV hd " + hd + " T " + seqLen, all[1], null, d(dk[0]));
+            check("attention backwardSimd dv vs backwardKV hd " + hd + " T " + seqLen, all[2], null, d(dv[0]));
             check("attention forwardSimd vs forward hd " + hd + " T " + seqLen, o[1], null, d(o[0]));
             check("attention lse Simd vs portable hd " + hd + " T " + seqLen, lse[1], null, d(lse[0]));
             check("attention backwardQSimd vs backwardQ hd " + hd + " T " + seqLen, dq[1], null, d(dq[0]));
