@@ -65,26 +65,39 @@ public final class Optimizer {
 
     // ---- jvm twins ----
 
-    /** {@link #sumSquares} for the jvm: the same chunks, each summed in vector lanes, then the lanes left to right. */
+    /**
+     * {@link #sumSquares} for the jvm: the same chunks, each summed in vector lanes, then the lanes left to right.
+     * One iteration per {@link #JVM_BLOCK} elements (groups of whole chunks), so a small tensor runs on one thread
+     * without waking the others.
+     */
     @Kernel(jvmOnly = true)
     public static void sumSquaresSimd(FloatArray partials, FloatArray g, int n, int parts, int offset) {
-        for (@Parallel int p = 0; p < parts; p++) {
-            int chunk = (n + parts - 1) / parts;
-            int end = Math.min(n, (p + 1) * chunk);
-            FloatVector s = FloatVector.zero(TrainSimd.S);
-            for (int i = p * chunk; i < end; i += TrainSimd.L) {
-                FloatVector v = TrainSimd.load(g.segment(), i, TrainSimd.S.indexInRange(i, end));
-                s = v.fma(v, s);
-            }
-            partials.set(offset + p, TrainSimd.sum(s));
+        for (@Parallel int pg = 0; pg < (n + Optimizer.JVM_BLOCK - 1) / Optimizer.JVM_BLOCK; pg++) {
+            int groups = (n + Optimizer.JVM_BLOCK - 1) / Optimizer.JVM_BLOCK;
+            for (int p = (int) ((long) pg * parts / groups); p < (int) ((long) (pg + 1) * parts / groups); p++)
+                partials.set(offset + p, Optimizer.sumSquaresChunk(g.segment(), n, parts, p));
         }
     }
 
-    /** {@link #adamW} for the jvm: the same operations in the same order, one block of {@link TrainSimd#BLOCK} per iteration (bit-identical). */
+    /** Elements per iteration of the optimizer's jvm twins. */
+    public static final int JVM_BLOCK = 1 << 16;
+
+    static float sumSquaresChunk(MemorySegment g, int n, int parts, int p) {
+        int chunk = (n + parts - 1) / parts;
+        int end = Math.min(n, (p + 1) * chunk);
+        FloatVector s = FloatVector.zero(TrainSimd.S);
+        for (int i = p * chunk; i < end; i += TrainSimd.L) {
+            FloatVector v = TrainSimd.load(g, i, TrainSimd.S.indexInRange(i, end));
+            s = v.fma(v, s);
+        }
+        return TrainSimd.sum(s);
+    }
+
+    /** {@link #adamW} for the jvm: the same operations in the same order, one block of {@link #JVM_BLOCK} per iteration, so a small tensor stays on one thread (bit-identical). */
     @Kernel(jvmOnly = true)
     public static void adamWSimd(FloatArray p, FloatArray g, FloatArray m, FloatArray v, FloatArray hyper, int n, int decay) {
-        for (@Parallel int i = 0; i < n; i += TrainSimd.BLOCK) {
-            Optimizer.adamWBlock(p.segment(), g.segment(), m.segment(), v.segment(), hyper, i, Math.min(n, i + TrainSimd.BLOCK), decay);
+        for (@Parallel int i = 0; i < n; i += Optimizer.JVM_BLOCK) {
+            Optimizer.adamWBlock(p.segment(), g.segment(), m.segment(), v.segment(), hyper, i, Math.min(n, i + Optimizer.JVM_BLOCK), decay);
         }
     }
 

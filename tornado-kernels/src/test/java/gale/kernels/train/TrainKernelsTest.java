@@ -368,7 +368,7 @@ class TrainKernelsTest {
             TrainNorms.rmsNormBackwardWSimd(dwb, dy, x, rstd[0], rows, n);
             check("rmsNormBackwardWSimd " + rows + "x" + n, dwb, null, d(dwa));
         }
-        for (int n : new int[]{5, 100, 1000, 5000}) {
+        for (int n : new int[]{5, 100, 1000, 5000, 200000}) {
             FloatArray[] p = new FloatArray[2], g = new FloatArray[2], m = new FloatArray[2], v = new FloatArray[2];
             FloatArray p0 = rand(r, n, 1), g0 = rand(r, n, 1), m0 = rand(r, n, 0.1), v0 = FloatArray.create(n);
             for (int i = 0; i < n; i++) v0.set(i, (float) Math.abs(r.nextGaussian() * 0.1));
