@@ -238,6 +238,12 @@ public final class TrainAttention {
      */
     static void scores(MemorySegment x, long xo, float[] colT, int ld, int from, int to, int headDim, float scale,
                        float shift, float[] dst) {
+        scores(x, xo, colT, ld, from, to, headDim, scale, shift, dst, 0);
+    }
+
+    /** {@link #scores} into dst[dstOff + s]. */
+    static void scores(MemorySegment x, long xo, float[] colT, int ld, int from, int to, int headDim, float scale,
+                       float shift, float[] dst, int dstOff) {
         for (int s = from; s < to; s += 2 * L) {             // two vectors of positions share each broadcast
             FloatVector a0 = FloatVector.zero(S), a1 = a0;
             for (int d = 0; d < headDim; d++) {
@@ -245,8 +251,8 @@ public final class TrainAttention {
                 a0 = FloatVector.fromArray(S, colT, d * ld + s).fma(xd, a0);
                 a1 = FloatVector.fromArray(S, colT, d * ld + s + L).fma(xd, a1);
             }
-            a0.mul(scale).sub(shift).intoArray(dst, s);
-            a1.mul(scale).sub(shift).intoArray(dst, s + L);
+            a0.mul(scale).sub(shift).intoArray(dst, dstOff + s);
+            a1.mul(scale).sub(shift).intoArray(dst, dstOff + s + L);
         }
     }
 
@@ -264,6 +270,37 @@ public final class TrainAttention {
             for (int t = from; t < to; t++)
                 a = TrainSimd.load(x, xo + (long) t * stride + d, md).fma(FloatVector.broadcast(S, w[wo + t]), a);
             a.intoArray(acc, ao + d);
+        }
+    }
+
+    /**
+     * acc[r·aStride + d] += Σ_{t in [from, to)} w[r·wStride + t]·x[xo + t·stride + d] for r &lt; 4, d &lt; headDim: four
+     * rows of {@link #addWeightedRows} sharing each load of x (t in order per lane, so the same sums).
+     */
+    static void addWeightedRows4(float[] acc, int aStride, float[] w, int wStride, int from, int to, MemorySegment x, long xo,
+                                 int stride, int headDim) {
+        addWeightedRows4Off(acc, 0, aStride, w, 0, wStride, from, to, x, xo, stride, headDim);
+    }
+
+    /** {@link #addWeightedRows4} with acc rows from ao and w rows from wo. */
+    static void addWeightedRows4Off(float[] acc, int ao, int aStride, float[] w, int wo, int wStride, int from, int to,
+                                    MemorySegment x, long xo, int stride, int headDim) {
+        for (int d = 0; d < headDim; d += L) {
+            VectorMask<Float> md = S.indexInRange(d, headDim);
+            int a = ao + d;
+            FloatVector a0 = FloatVector.fromArray(S, acc, a), a1 = FloatVector.fromArray(S, acc, a + aStride);
+            FloatVector a2 = FloatVector.fromArray(S, acc, a + 2 * aStride), a3 = FloatVector.fromArray(S, acc, a + 3 * aStride);
+            for (int t = from; t < to; t++) {
+                FloatVector xv = TrainSimd.load(x, xo + (long) t * stride + d, md);
+                a0 = xv.fma(FloatVector.broadcast(S, w[wo + t]), a0);
+                a1 = xv.fma(FloatVector.broadcast(S, w[wo + wStride + t]), a1);
+                a2 = xv.fma(FloatVector.broadcast(S, w[wo + 2 * wStride + t]), a2);
+                a3 = xv.fma(FloatVector.broadcast(S, w[wo + 3 * wStride + t]), a3);
+            }
+            a0.intoArray(acc, a);
+            a1.intoArray(acc, a + aStride);
+            a2.intoArray(acc, a + 2 * aStride);
+            a3.intoArray(acc, a + 3 * aStride);
         }
     }
 
@@ -292,23 +329,29 @@ public final class TrainAttention {
 
     static void forwardHead(MemorySegment out, MemorySegment lse, MemorySegment q, MemorySegment k, MemorySegment v, int nTok,
                             int b, int h, int seqLen, int nHead, int nKvHead, int headDim) {
-        int t0 = b * seqLen, T = Math.min(seqLen, nTok - t0), ld = ld(T);
+        int t0 = b * seqLen, T = Math.min(seqLen, nTok - t0), ld = ld(T), hp = TrainSimd.roundUp(headDim);
         int g = h / (nHead / nKvHead), kvDim = nKvHead * headDim;
         float scale = Gale.rsqrt((float) headDim);
-        float[] kT = transpose(k, t0, T, kvDim, g, headDim, ld), p = new float[ld], acc = new float[TrainSimd.roundUp(headDim)];
+        float[] kT = transpose(k, t0, T, kvDim, g, headDim, ld), p = new float[4 * ld], acc = new float[4 * hp], inv = new float[4];
         long vo = (long) t0 * kvDim + (long) g * headDim;
-        for (int t = 0; t < T; t++) {
-            int i = t0 + t, n = t + 1, e = end(0, n);         // keys 0..t of this sequence
-            long qo = ((long) i * nHead + h) * headDim;
-            scores(q, qo, kT, ld, 0, e, headDim, scale, 0f, p);
-            java.util.Arrays.fill(p, n, e, Float.NEGATIVE_INFINITY);
-            float m = Float.NEGATIVE_INFINITY;
-            for (int z = 0; z < n; z++) m = Math.max(m, p[z]);
-            float l = TrainSimd.expSum(p, 0, e, m), inv = 1f / l;
+        for (int t = 0; t < T; t += 4) {                     // 4 query rows share the loads of v
+            int rows = Math.min(4, T - t);
+            for (int r = 0; r < rows; r++) {
+                int i = t0 + t + r, n = t + r + 1, e = end(0, n), po = r * ld;   // keys 0..t+r; p is 0 in [n, t + 4)
+                scores(q, ((long) i * nHead + h) * headDim, kT, ld, 0, e, headDim, scale, 0f, p, po);
+                java.util.Arrays.fill(p, po + n, po + e, Float.NEGATIVE_INFINITY);
+                float m = Float.NEGATIVE_INFINITY;
+                for (int z = 0; z < n; z++) m = Math.max(m, p[po + z]);
+                float l = TrainSimd.expSum(p, po, po + e, m);
+                inv[r] = 1f / l;
+                lse.setAtIndex(F, (long) i * nHead + h, m + (float) Math.log(l));
+            }
             java.util.Arrays.fill(acc, 0f);
-            addWeightedRows(acc, p, 0, n, v, vo, kvDim, headDim);
-            for (int d = 0; d < headDim; d++) out.setAtIndex(F, qo + d, acc[d] * inv);
-            lse.setAtIndex(F, (long) i * nHead + h, m + (float) Math.log(l));
+            addWeightedRows4(acc, hp, p, ld, 0, t + rows, v, vo, kvDim, headDim);
+            for (int r = 0; r < rows; r++) {
+                long qo = ((long) (t0 + t + r) * nHead + h) * headDim;
+                for (int d = 0; d < headDim; d++) out.setAtIndex(F, qo + d, acc[r * hp + d] * inv[r]);
+            }
         }
     }
 
@@ -389,32 +432,39 @@ public final class TrainAttention {
         int group = nHead / nKvHead, kvDim = nKvHead * headDim, qDim = nHead * headDim;
         float scale = Gale.rsqrt((float) headDim);
         float[] kT = transpose(k, t0, T, kvDim, g, headDim, ld), vT = transpose(v, t0, T, kvDim, g, headDim, ld);
-        float[] p = new float[ld], ds = new float[ld], acc = new float[hp];
-        float[] pT = new float[T * ld], dsT = new float[T * ld], ak = new float[T * hp], av = new float[T * hp];
+        float[] p = new float[4 * ld], ds = new float[4 * ld], acc = new float[4 * hp];
+        int Tp = T + 4;                                      // rows of the transposed tiles, padded for the last group of 4
+        float[] pT = new float[Tp * ld], dsT = new float[Tp * ld], ak = new float[Tp * hp], av = new float[Tp * hp];
         long ko = (long) t0 * kvDim + (long) g * headDim;
         for (int j = 0; j < group; j++) {
             int h = g * group + j;
             long qh = ((long) t0 * nHead + h) * headDim;        // row t of head h: qh + t·qDim
-            for (int t = 0; t < T; t++) {
-                int i = t0 + t, n = t + 1, e = end(0, n);
-                long qo = qh + (long) t * qDim;
-                float lt = lse.getAtIndex(F, (long) i * nHead + h), dt = delta.getAtIndex(F, (long) i * nHead + h);
-                scores(q, qo, kT, ld, 0, e, headDim, scale, lt, p);
-                java.util.Arrays.fill(p, n, e, Float.NEGATIVE_INFINITY);
-                TrainSimd.expSum(p, 0, e, 0f);
-                scores(dOut, qo, vT, ld, 0, e, headDim, 1f, 0f, ds);
-                dScores(p, ds, dt, 0, e, scale);
+            for (int t = 0; t < T; t += 4) {
+                int rows = Math.min(4, T - t);
+                for (int r = 0; r < rows; r++) {
+                    int tt = t + r, i = t0 + tt, n = tt + 1, e = end(0, n), po = r * ld;
+                    long qo = qh + (long) tt * qDim;
+                    float lt = lse.getAtIndex(F, (long) i * nHead + h), dt = delta.getAtIndex(F, (long) i * nHead + h);
+                    scores(q, qo, kT, ld, 0, e, headDim, scale, lt, p, po);
+                    java.util.Arrays.fill(p, po + n, po + e, Float.NEGATIVE_INFINITY);
+                    TrainSimd.expSum(p, po, po + e, 0f);
+                    scores(dOut, qo, vT, ld, 0, e, headDim, 1f, 0f, ds, po);
+                    dScores(p, ds, dt, po, po + e, scale);
+                    for (int s = 0; s < n; s++) {
+                        pT[s * ld + tt] = p[po + s];
+                        dsT[s * ld + tt] = ds[po + s];
+                    }
+                }
                 java.util.Arrays.fill(acc, 0f);
-                addWeightedRows(acc, 0, ds, 0, 0, n, k, ko, kvDim, headDim);
-                for (int d = 0; d < headDim; d++) dq.setAtIndex(F, qo + d, acc[d]);
-                for (int s = 0; s < n; s++) {
-                    pT[s * ld + t] = p[s];
-                    dsT[s * ld + t] = ds[s];
+                addWeightedRows4(acc, hp, ds, ld, 0, t + rows, k, ko, kvDim, headDim);   // ds is 0 in [n, t + 4)
+                for (int r = 0; r < rows; r++) {
+                    long qo = qh + (long) (t + r) * qDim;
+                    for (int d = 0; d < headDim; d++) dq.setAtIndex(F, qo + d, acc[r * hp + d]);
                 }
             }
-            for (int s = 0; s < T; s++) {
-                addWeightedRows(av, s * hp, pT, s * ld, s, T, dOut, qh, qDim, headDim);
-                addWeightedRows(ak, s * hp, dsT, s * ld, s, T, q, qh, qDim, headDim);
+            for (int s = 0; s < T; s += 4) {                 // pT[s'][t] is 0 for t < s'
+                addWeightedRows4Off(av, s * hp, hp, pT, s * ld, ld, s, T, dOut, qh, qDim, headDim);
+                addWeightedRows4Off(ak, s * hp, hp, dsT, s * ld, ld, s, T, q, qh, qDim, headDim);
             }
         }
         for (int s = 0; s < T; s++) {
