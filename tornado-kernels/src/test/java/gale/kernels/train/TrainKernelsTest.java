@@ -329,6 +329,16 @@ class TrainKernelsTest {
     @Test
     void simdTwinsMatchPortableSmallKernels() {
         Random r = new Random(10);
+        for (int[] sh : new int[][]{{6, 3, 2, 8, 6}, {256, 128, 4, 32, 32}}) {
+            int nTok = sh[0], seqLen = sh[1], heads = sh[2], hd = sh[3], rot = sh[4];
+            FloatArray ones = FloatArray.create(rot / 2);
+            ones.fill(1f);
+            FloatArray cs = TrainRope.table(ones, seqLen, rot, 10000f), a = rand(r, nTok * heads * hd, 1), b = FloatArray.of(a.toArray());
+            TrainRope.rope(a, cs, nTok, seqLen, heads, hd, rot, -1f);
+            TrainRope.ropeRows(b, cs, nTok, seqLen, heads, hd, rot, -1f);
+            for (int i = 0; i < a.length(); i++) assertTrue(a.get(i) == b.get(i), "ropeRows differs from rope at " + i);
+            System.out.printf("ropeRows vs rope %dx%dx%d rot %d: bit-identical%n", nTok, heads, hd, rot);
+        }
         for (int n : new int[]{1, 37, 300, 5000}) {
             FloatArray gt = rand(r, n, 3), up = rand(r, n, 1), dh = rand(r, n, 1);
             FloatArray[] h = {FloatArray.create(n), FloatArray.create(n)}, dg = {FloatArray.create(n), FloatArray.create(n)};
