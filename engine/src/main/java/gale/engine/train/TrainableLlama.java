@@ -334,12 +334,11 @@ public final class TrainableLlama implements AutoCloseable {
         t.task("dXout", TrainNorms::rmsNormBackwardX, dX, dXb, xs[L], p[iOutNorm], rstdOut, N, dim, 0);
         for (int l = L - 1; l >= 0; l--) {
             String s = "b" + l + "_";
-            // feed-forward: recompute its normalised input and the SwiGLU product
+            // feed-forward: recompute its normalised input, and the SwiGLU product with its gradient
             t.task(s + "ffnNorm", TrainNorms::rmsNormForward, xb, rstdF[l], xMid[l], p[iFfnNorm[l]], N, dim, eps);
-            t.task(s + "swiglu", TrainOps::swiGlu, hb, gate[l], up[l], N * ffn);
-            t.task(s + "dDown", TrainMatMul::matMulDw, g[iDown[l]], dX, hb, N, dim, ffn);
             t.task(s + "dH", TrainMatMul::matMulDx, dH, dX, p[iDown[l]], N, dim, ffn, 0);
-            t.task(s + "dSwiglu", TrainOps::swiGluBackward, dGate, dUp, dH, gate[l], up[l], N * ffn);
+            t.task(s + "dSwiglu", TrainOps::swiGluWithBackward, hb, dGate, dUp, dH, gate[l], up[l], N * ffn);
+            t.task(s + "dDown", TrainMatMul::matMulDw, g[iDown[l]], dX, hb, N, dim, ffn);
             t.task(s + "dGateW", TrainMatMul::matMulDw, g[iGate[l]], dGate, xb, N, ffn, dim);
             t.task(s + "dUpW", TrainMatMul::matMulDw, g[iUp[l]], dUp, xb, N, ffn, dim);
             t.task(s + "dXbGate", TrainMatMul::matMulDx, dXb, dGate, p[iGate[l]], N, ffn, dim, 0);

@@ -47,6 +47,22 @@ public final class TrainOps {
     }
 
     /**
+     * {@link #swiGlu} and {@link #swiGluBackward} in one pass (one exp per element): h = silu(g)·u, and dGate, dUp
+     * from dH. The backward recomputes h this way instead of storing it.
+     */
+    @Kernel(jvm = "swiGluWithBackwardSimd")
+    public static void swiGluWithBackward(FloatArray h, FloatArray dGate, FloatArray dUp, FloatArray dH, FloatArray gate,
+                                          FloatArray up, int n) {
+        for (@Parallel int i = 0; i < n; i++) {
+            float g = gate.get(i), dh = dH.get(i), u = up.get(i);
+            float e1 = 1f + (float) Math.exp(-g), sig = 1f / e1;
+            h.set(i, g / e1 * u);                            // exactly as swiGlu computes it
+            dUp.set(i, dh * g * sig);
+            dGate.set(i, dh * u * sig * (1f + g * (1f - sig)));
+        }
+    }
+
+    /**
      * Fused softmax + cross-entropy per row of logits: (nTok, vocab), replaced in place by dLoss/dlogits =
      * softmax − onehot(target) (unscaled); loss[t] = logsumexp − logit[target]. A row whose target is −1 gets loss 0
      * and a zero gradient.
@@ -140,6 +156,28 @@ public final class TrainOps {
             TrainSimd.store(dh.mul(g).mul(sig), dUp, i, m);
             FloatVector oneMinus = sig.neg().add(1f);
             TrainSimd.store(dh.mul(TrainSimd.load(up, i, m)).mul(sig).mul(g.mul(oneMinus).add(1f)), dGate, i, m);
+        }
+    }
+
+    /** {@link #swiGluWithBackward} for the jvm, one block of {@link TrainSimd#BLOCK} elements per iteration. */
+    @Kernel(jvmOnly = true)
+    public static void swiGluWithBackwardSimd(FloatArray h, FloatArray dGate, FloatArray dUp, FloatArray dH, FloatArray gate,
+                                              FloatArray up, int n) {
+        for (@Parallel int i = 0; i < n; i += TrainSimd.BLOCK) {
+            TrainOps.swiGluWithBackwardBlock(h.segment(), dGate.segment(), dUp.segment(), dH.segment(), gate.segment(), up.segment(),
+                    i, Math.min(n, i + TrainSimd.BLOCK));
+        }
+    }
+
+    static void swiGluWithBackwardBlock(MemorySegment h, MemorySegment dGate, MemorySegment dUp, MemorySegment dH, MemorySegment gate,
+                                        MemorySegment up, int from, int to) {
+        for (int i = from; i < to; i += TrainSimd.L) {
+            VectorMask<Float> m = TrainSimd.S.indexInRange(i, to);
+            FloatVector g = TrainSimd.load(gate, i, m), dh = TrainSimd.load(dH, i, m), u = TrainSimd.load(up, i, m);
+            FloatVector e1 = TrainSimd.exp(g.neg()).add(1f), sig = FloatVector.broadcast(TrainSimd.S, 1f).div(e1);
+            TrainSimd.store(g.div(e1).mul(u), h, i, m);       // exactly as swiGluSimd computes it
+            TrainSimd.store(dh.mul(g).mul(sig), dUp, i, m);
+            TrainSimd.store(dh.mul(u).mul(sig).mul(g.mul(sig.neg().add(1f)).add(1f)), dGate, i, m);
         }
     }
 

@@ -184,13 +184,19 @@ class TrainKernelsTest {
         int n = 20;
         FloatArray gt = rand(r, n, 2), up = rand(r, n, 1), dh = rand(r, n, 1);
         FloatArray h = FloatArray.create(n), dg = FloatArray.create(n), du = FloatArray.create(n);
-        run(dev, List.of(gt, up, dh), List.of(h, dg, du), g -> g
+        FloatArray h2 = FloatArray.create(n), dg2 = FloatArray.create(n), du2 = FloatArray.create(n);
+        run(dev, List.of(gt, up, dh), List.of(h, dg, du, h2, dg2, du2), g -> g
                 .task("f", TrainOps::swiGlu, h, gt, up, n)
-                .task("b", TrainOps::swiGluBackward, dg, du, dh, gt, up, n));
+                .task("b", TrainOps::swiGluBackward, dg, du, dh, gt, up, n)
+                .task("fb", TrainOps::swiGluWithBackward, h2, dg2, du2, dh, gt, up, n));
         double[] G = d(gt), U = d(up), DH = d(dh);
         check("swiGlu on " + dev, h, null, TrainReference.swiGlu(G, U));
         check("swiGluBackward gate on " + dev, dg, null, fd(G, x -> dot(DH, TrainReference.swiGlu(x, U))));
-        check("swiGluBackward up on " + dev, du, null, fd(U, x -> dot(DH, TrainReference.swiGlu(G, x))));
+        double[] gu = fd(U, x -> dot(DH, TrainReference.swiGlu(G, x)));
+        check("swiGluBackward up on " + dev, du, null, gu);
+        check("swiGluWithBackward h on " + dev, h2, null, TrainReference.swiGlu(G, U));
+        check("swiGluWithBackward gate on " + dev, dg2, null, fd(G, x -> dot(DH, TrainReference.swiGlu(x, U))));
+        check("swiGluWithBackward up on " + dev, du2, null, gu);
     }
 
     @ParameterizedTest
@@ -350,6 +356,16 @@ class TrainKernelsTest {
             check("swiGluSimd vs swiGlu n " + n, h[1], null, d(h[0]));
             check("swiGluBackwardSimd gate n " + n, dg[1], null, d(dg[0]));
             check("swiGluBackwardSimd up n " + n, du[1], null, d(du[0]));
+            FloatArray[] h2 = {FloatArray.create(n), FloatArray.create(n)}, dg2 = {FloatArray.create(n), FloatArray.create(n)};
+            FloatArray[] du2 = {FloatArray.create(n), FloatArray.create(n)};
+            TrainOps.swiGluWithBackward(h2[0], dg2[0], du2[0], dh, gt, up, n);
+            TrainOps.swiGluWithBackwardSimd(h2[1], dg2[1], du2[1], dh, gt, up, n);
+            check("swiGluWithBackward h vs swiGlu n " + n, h2[0], null, d(h[0]));
+            check("swiGluWithBackward gate vs swiGluBackward n " + n, dg2[0], null, d(dg[0]));
+            check("swiGluWithBackward up vs swiGluBackward n " + n, du2[0], null, d(du[0]));
+            check("swiGluWithBackwardSimd h n " + n, h2[1], null, d(h2[0]));
+            check("swiGluWithBackwardSimd gate n " + n, dg2[1], null, d(dg2[0]));
+            check("swiGluWithBackwardSimd up n " + n, du2[1], null, d(du2[0]));
         }
         for (int vocab : new int[]{11, 100, 2048}) {
             int nTok = 5;
