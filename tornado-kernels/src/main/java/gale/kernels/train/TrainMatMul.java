@@ -224,7 +224,7 @@ public final class TrainMatMul {
         c00 = c01 = c02 = c03 = c10 = c11 = c12 = c13 = c20 = c21 = c22 = c23 = c30 = c31 = c32 = c33 = FloatVector.zero(SPECIES);
         long ao = (long) i0 * ai, bo = bj * 4L;
         for (int k = 0; k < kCount; k++, ao += ak, bo += bs) {
-            FloatVector b0 = ld(b, bo), b1 = ld(b, bo + l4), b2 = ld(b, bo + 2 * l4), b3 = ld(b, bo + 3 * l4);
+            FloatVector b0 = FloatVector.fromMemorySegment(SPECIES, b, bo, ORDER), b1 = FloatVector.fromMemorySegment(SPECIES, b, bo + l4, ORDER), b2 = FloatVector.fromMemorySegment(SPECIES, b, bo + 2 * l4, ORDER), b3 = FloatVector.fromMemorySegment(SPECIES, b, bo + 3 * l4, ORDER);
             FloatVector x = FloatVector.broadcast(SPECIES, a.getAtIndex(F, ao));
             c00 = b0.fma(x, c00); c01 = b1.fma(x, c01); c02 = b2.fma(x, c02); c03 = b3.fma(x, c03);
             x = FloatVector.broadcast(SPECIES, a.getAtIndex(F, ao + ai));
@@ -236,15 +236,15 @@ public final class TrainMatMul {
         }
         long o0 = ((long) i0 * ldc + j0) * 4, cs = ldc * 4L, o1 = o0 + cs, o2 = o1 + cs, o3 = o2 + cs;
         if (acc != 0) {   // C + Σ, as the portable kernel
-            st(ld(c, o0).add(c00), c, o0); st(ld(c, o0 + l4).add(c01), c, o0 + l4); st(ld(c, o0 + 2 * l4).add(c02), c, o0 + 2 * l4); st(ld(c, o0 + 3 * l4).add(c03), c, o0 + 3 * l4);
-            st(ld(c, o1).add(c10), c, o1); st(ld(c, o1 + l4).add(c11), c, o1 + l4); st(ld(c, o1 + 2 * l4).add(c12), c, o1 + 2 * l4); st(ld(c, o1 + 3 * l4).add(c13), c, o1 + 3 * l4);
-            st(ld(c, o2).add(c20), c, o2); st(ld(c, o2 + l4).add(c21), c, o2 + l4); st(ld(c, o2 + 2 * l4).add(c22), c, o2 + 2 * l4); st(ld(c, o2 + 3 * l4).add(c23), c, o2 + 3 * l4);
-            st(ld(c, o3).add(c30), c, o3); st(ld(c, o3 + l4).add(c31), c, o3 + l4); st(ld(c, o3 + 2 * l4).add(c32), c, o3 + 2 * l4); st(ld(c, o3 + 3 * l4).add(c33), c, o3 + 3 * l4);
+            FloatVector.fromMemorySegment(SPECIES, c, o0, ORDER).add(c00).intoMemorySegment(c, o0, ORDER); FloatVector.fromMemorySegment(SPECIES, c, o0 + l4, ORDER).add(c01).intoMemorySegment(c, o0 + l4, ORDER); FloatVector.fromMemorySegment(SPECIES, c, o0 + 2 * l4, ORDER).add(c02).intoMemorySegment(c, o0 + 2 * l4, ORDER); FloatVector.fromMemorySegment(SPECIES, c, o0 + 3 * l4, ORDER).add(c03).intoMemorySegment(c, o0 + 3 * l4, ORDER);
+            FloatVector.fromMemorySegment(SPECIES, c, o1, ORDER).add(c10).intoMemorySegment(c, o1, ORDER); FloatVector.fromMemorySegment(SPECIES, c, o1 + l4, ORDER).add(c11).intoMemorySegment(c, o1 + l4, ORDER); FloatVector.fromMemorySegment(SPECIES, c, o1 + 2 * l4, ORDER).add(c12).intoMemorySegment(c, o1 + 2 * l4, ORDER); FloatVector.fromMemorySegment(SPECIES, c, o1 + 3 * l4, ORDER).add(c13).intoMemorySegment(c, o1 + 3 * l4, ORDER);
+            FloatVector.fromMemorySegment(SPECIES, c, o2, ORDER).add(c20).intoMemorySegment(c, o2, ORDER); FloatVector.fromMemorySegment(SPECIES, c, o2 + l4, ORDER).add(c21).intoMemorySegment(c, o2 + l4, ORDER); FloatVector.fromMemorySegment(SPECIES, c, o2 + 2 * l4, ORDER).add(c22).intoMemorySegment(c, o2 + 2 * l4, ORDER); FloatVector.fromMemorySegment(SPECIES, c, o2 + 3 * l4, ORDER).add(c23).intoMemorySegment(c, o2 + 3 * l4, ORDER);
+            FloatVector.fromMemorySegment(SPECIES, c, o3, ORDER).add(c30).intoMemorySegment(c, o3, ORDER); FloatVector.fromMemorySegment(SPECIES, c, o3 + l4, ORDER).add(c31).intoMemorySegment(c, o3 + l4, ORDER); FloatVector.fromMemorySegment(SPECIES, c, o3 + 2 * l4, ORDER).add(c32).intoMemorySegment(c, o3 + 2 * l4, ORDER); FloatVector.fromMemorySegment(SPECIES, c, o3 + 3 * l4, ORDER).add(c33).intoMemorySegment(c, o3 + 3 * l4, ORDER);
         } else {
-            st(c00, c, o0); st(c01, c, o0 + l4); st(c02, c, o0 + 2 * l4); st(c03, c, o0 + 3 * l4);
-            st(c10, c, o1); st(c11, c, o1 + l4); st(c12, c, o1 + 2 * l4); st(c13, c, o1 + 3 * l4);
-            st(c20, c, o2); st(c21, c, o2 + l4); st(c22, c, o2 + 2 * l4); st(c23, c, o2 + 3 * l4);
-            st(c30, c, o3); st(c31, c, o3 + l4); st(c32, c, o3 + 2 * l4); st(c33, c, o3 + 3 * l4);
+            c00.intoMemorySegment(c, o0, ORDER); c01.intoMemorySegment(c, o0 + l4, ORDER); c02.intoMemorySegment(c, o0 + 2 * l4, ORDER); c03.intoMemorySegment(c, o0 + 3 * l4, ORDER);
+            c10.intoMemorySegment(c, o1, ORDER); c11.intoMemorySegment(c, o1 + l4, ORDER); c12.intoMemorySegment(c, o1 + 2 * l4, ORDER); c13.intoMemorySegment(c, o1 + 3 * l4, ORDER);
+            c20.intoMemorySegment(c, o2, ORDER); c21.intoMemorySegment(c, o2 + l4, ORDER); c22.intoMemorySegment(c, o2 + 2 * l4, ORDER); c23.intoMemorySegment(c, o2 + 3 * l4, ORDER);
+            c30.intoMemorySegment(c, o3, ORDER); c31.intoMemorySegment(c, o3 + l4, ORDER); c32.intoMemorySegment(c, o3 + 2 * l4, ORDER); c33.intoMemorySegment(c, o3 + 3 * l4, ORDER);
         }
     }
 
