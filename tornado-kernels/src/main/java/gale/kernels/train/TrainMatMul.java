@@ -174,12 +174,28 @@ public final class TrainMatMul {
         }
     }
 
-    /** {@link #matMulDw} for the jvm: per block of BLOCK weight rows, dw[r, c-chunk] += dy[t, r]·x[t, c-chunk] over t. */
+    /**
+     * {@link #matMulDw} for the jvm: per block of {@link #DW_ROWS} weight rows, dw[r, c-chunk] += dy[t, r]·x[t, c-chunk]
+     * over t in blocks of {@link #DW_TOKENS} tokens, so each block of x is reused by 4 row tiles from cache (each
+     * element sums its token blocks in order).
+     */
     @Kernel(jvmOnly = true)
     public static void matMulDwSimd(FloatArray dw, FloatArray dy, FloatArray x, int nTok, int rows, int cols) {
-        for (@Parallel int rb = 0; rb < (rows + 3) / 4; rb++) {
-            // C = dw (rows × cols), A(i, k) = dy[k·rows + i], B = x (nTok × cols), K = nTok
-            TrainMatMul.axpyBlock(dw.segment(), dy.segment(), 1, rows, x.segment(), cols, nTok, rb * 4, Math.min(4, rows - rb * 4), 1);
+        for (@Parallel int rb = 0; rb < (rows + TrainMatMul.DW_ROWS - 1) / TrainMatMul.DW_ROWS; rb++) {
+            TrainMatMul.dwBlock(dw.segment(), dy.segment(), x.segment(), nTok, rows, cols, rb * TrainMatMul.DW_ROWS);
+        }
+    }
+
+    /** Weight rows per work-item and tokens per block of {@link #matMulDwSimd}. */
+    public static final int DW_ROWS = 16, DW_TOKENS = 256;
+
+    static void dwBlock(MemorySegment dw, MemorySegment dy, MemorySegment x, int nTok, int rows, int cols, int r0) {
+        int r1 = Math.min(rows, r0 + DW_ROWS);
+        for (int t0 = 0; t0 < nTok; t0 += DW_TOKENS) {
+            int kc = Math.min(DW_TOKENS, nTok - t0);
+            // C = dw (rows × cols), A(i, k) = dy[(t0 + k)·rows + i], B = x rows t0.. (kc × cols), K = kc
+            MemorySegment a = dy.asSlice((long) t0 * rows * 4), b = x.asSlice((long) t0 * cols * 4);
+            for (int i = r0; i < r1; i += BLOCK) TrainMatMul.axpyBlock(dw, a, 1, rows, b, cols, kc, i, Math.min(BLOCK, r1 - i), 1);
         }
     }
 

@@ -262,7 +262,7 @@ class TrainKernelsTest {
     @Test
     void simdTwinsMatchPortable() {
         Random r = new Random(9);
-        for (int[] s : new int[][]{{5, 7, 35}, {16, 33, 128}, {9, 40, 16}, {2, 1, 3}, {7, 130, 40}}) {
+        for (int[] s : new int[][]{{5, 7, 35}, {16, 33, 128}, {9, 40, 16}, {2, 1, 3}, {7, 130, 40}, {600, 37, 70}}) {
             int nTok = s[0], rows = s[1], cols = s[2];
             FloatArray x = rand(r, nTok * cols, 1), w = rand(r, rows * cols, 1), dy = rand(r, nTok * rows, 1);
             FloatArray a = rand(r, nTok * rows, 1), b = FloatArray.of(a.toArray());
