@@ -19,8 +19,8 @@ import java.nio.file.Path;
  * </ul>
  * FLOPs per step: 6·parameters·tokens (forward 2, backward 4) plus causal attention 6·layers·dim·seqLen per token
  * (scores and weighted sum, forward and backward, half of the T×T matrices); the backward's recomputation of the
- * scores is not counted. {@code gale.bench.warmup} (20) steps warm the JIT, then {@code gale.bench.steps} (20) are
- * timed one by one: the mean and the best step are printed with the load average, since the machine is shared,
+ * scores is not counted. At least {@code gale.bench.warmup} (20) steps and {@code gale.bench.warmupSeconds} (10) warm
+ * the JIT, then {@code gale.bench.steps} (20) are timed one by one: the mean and the best step are printed with the load average, since the machine is shared,
  * and so is the process CPU time per step (all threads: kernels, JIT, GC), which other processes on the machine
  * barely change: tokens/s "if the cores were ours alone" = tokens / (CPU time / threads).
  */
@@ -43,10 +43,15 @@ class TrainableLlamaBench {
         for (int i = 0; i < tok.length; i++) { tok[i] = r.nextInt(2048); tgt[i] = r.nextInt(2048); }
         try (TrainableLlama m = TrainableLlama.create(cfg, kjv, Devices.select(dev), batch, seq, 1)) {
             TrainableLlama.Loss l = null;
-            for (int s = 1; s <= warm; s++) {                               // warm-up: kernel builds, JIT (C2)
+            // warm-up (kernel builds, JIT): at least `warm` steps and gale.bench.warmupSeconds (10): the jvm twins'
+            // helpers reach C2 only after ~10 s, and before that the Vector API runs boxed, 10× slower
+            long until = System.nanoTime() + (long) (Double.parseDouble(System.getProperty("gale.bench.warmupSeconds", "10")) * 1e9);
+            int s0 = 1;
+            for (; s0 <= warm || System.nanoTime() < until; s0++) {
                 l = m.forwardBackward(tok, tgt);
-                m.optimizerStep(TrainableLlama.AdamW.defaults(), 1e-3f, s, 1f / l.tokens());
+                m.optimizerStep(TrainableLlama.AdamW.defaults(), 1e-3f, s0, 1f / l.tokens());
             }
+            warm = s0 - 1;
             String load0 = loadAverage();
             var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
             long cpu0 = os.getProcessCpuTime();
