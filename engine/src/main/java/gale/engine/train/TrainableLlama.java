@@ -336,12 +336,11 @@ public final class TrainableLlama implements AutoCloseable {
         t.task("dXout", TrainNorms::rmsNormBackwardX, dX, dXb, xs[L], p[iOutNorm], rstdOut, N, dim, 0);
         for (int l = L - 1; l >= 0; l--) {
             String s = "b" + l + "_";
-            // feed-forward: recompute its normalised input and the SwiGLU product
+            // feed-forward: recompute its normalised input, and the SwiGLU product with its gradient
             t.task(s + "ffnNorm", TrainNorms::rmsNormForward, xb, rstdF[l], xMid[l], p[iFfnNorm[l]], N, dim, eps);
-            t.task(s + "swiglu", TrainOps::swiGlu, hb, gate[l], up[l], N * ffn);
-            t.task(s + "dDown", TrainMatMul::matMulDw, g[iDown[l]], dX, hb, N, dim, ffn);
             t.task(s + "dH", TrainMatMul::matMulDx, dH, dX, p[iDown[l]], N, dim, ffn, 0);
-            t.task(s + "dSwiglu", TrainOps::swiGluBackward, dGate, dUp, dH, gate[l], up[l], N * ffn);
+            t.task(s + "dSwiglu", TrainOps::swiGluWithBackward, hb, dGate, dUp, dH, gate[l], up[l], N * ffn);
+            t.task(s + "dDown", TrainMatMul::matMulDw, g[iDown[l]], dX, hb, N, dim, ffn);
             t.task(s + "dGateW", TrainMatMul::matMulDw, g[iGate[l]], dGate, xb, N, ffn, dim);
             t.task(s + "dUpW", TrainMatMul::matMulDw, g[iUp[l]], dUp, xb, N, ffn, dim);
             t.task(s + "dXbGate", TrainMatMul::matMulDx, dXb, dGate, p[iGate[l]], N, ffn, dim, 0);
@@ -353,8 +352,7 @@ public final class TrainableLlama implements AutoCloseable {
             t.task(s + "dO", TrainMatMul::matMulDw, g[iO[l]], dX, att[l], N, dim, dim);
             t.task(s + "dAtt", TrainMatMul::matMulDx, dAtt, dX, p[iO[l]], N, dim, dim, 0);
             t.task(s + "delta", TrainAttention::backwardDelta, delta, dAtt, att[l], N, nH, hd);
-            t.task(s + "dQ", TrainAttention::backwardQ, dQ, dAtt, q[l], k[l], vv[l], lse[l], delta, N, seqLen, nH, nKv, hd);
-            t.task(s + "dKV", TrainAttention::backwardKV, dK, dV, dAtt, q[l], k[l], vv[l], lse[l], delta, N, seqLen, nH, nKv, hd);
+            t.task(s + "dQKV", TrainAttention::backward, dQ, dK, dV, dAtt, q[l], k[l], vv[l], lse[l], delta, N, seqLen, nH, nKv, hd);
             t.task(s + "ropeDQ", TrainRope::rope, dQ, ropeCs, N, seqLen, nH, hd, rot, -1f);
             t.task(s + "ropeDK", TrainRope::rope, dK, ropeCs, N, seqLen, nKv, hd, rot, -1f);
             t.task(s + "dQW", TrainMatMul::matMulDw, g[iQ[l]], dQ, xb, N, dim, dim);

@@ -4,6 +4,11 @@ package gale.kernels.train;
 import gale.compute.FloatArray;
 import gale.compute.Kernel;
 import gale.compute.Parallel;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+
+import java.lang.foreign.MemorySegment;
 
 /**
  * The global gradient norm is Σ over tensors of {@link #sumSquares} partials (each a contiguous chunk summed in
@@ -17,7 +22,7 @@ public final class Optimizer {
     public static final int LR = 0, BETA1 = 1, BETA2 = 2, EPS = 3, WEIGHT_DECAY = 4, BIAS1 = 5, BIAS2 = 6, GRAD_MUL = 7, HYPER_SIZE = 8;
 
     /** partials[offset + p] = Σ g[i]² over chunk p of ceil(n/parts) elements, p &lt; parts. */
-    @Kernel
+    @Kernel(jvm = "sumSquaresSimd")
     public static void sumSquares(FloatArray partials, FloatArray g, int n, int parts, int offset) {
         for (@Parallel int p = 0; p < parts; p++) {
             int chunk = (n + parts - 1) / parts;
@@ -36,7 +41,7 @@ public final class Optimizer {
      * m ← β1·m + (1−β1)·gr; v ← β2·v + (1−β2)·gr²; p ← p − lr·(m/BIAS1)/(sqrt(v/BIAS2) + eps); then g ← 0.
      * BIAS1 = 1 − β1^t and BIAS2 = 1 − β2^t come from the host.
      */
-    @Kernel
+    @Kernel(jvm = "adamWSimd")
     public static void adamW(FloatArray p, FloatArray g, FloatArray m, FloatArray v, FloatArray hyper, int n, int decay) {
         for (@Parallel int i = 0; i < n; i++) {
             float lr = hyper.get(0), b1 = hyper.get(1), b2 = hyper.get(2), eps = hyper.get(3), wd = hyper.get(4);
@@ -56,5 +61,61 @@ public final class Optimizer {
     @Kernel
     public static void zero(FloatArray a, int n) {
         for (@Parallel int i = 0; i < n; i++) a.set(i, 0f);
+    }
+
+    // ---- jvm twins ----
+
+    /**
+     * {@link #sumSquares} for the jvm: the same chunks, each summed in vector lanes, then the lanes left to right.
+     * One iteration per {@link #JVM_BLOCK} elements (groups of whole chunks), so a small tensor runs on one thread
+     * without waking the others.
+     */
+    @Kernel(jvmOnly = true)
+    public static void sumSquaresSimd(FloatArray partials, FloatArray g, int n, int parts, int offset) {
+        for (@Parallel int pg = 0; pg < (n + Optimizer.JVM_BLOCK - 1) / Optimizer.JVM_BLOCK; pg++) {
+            int groups = (n + Optimizer.JVM_BLOCK - 1) / Optimizer.JVM_BLOCK;
+            for (int p = (int) ((long) pg * parts / groups); p < (int) ((long) (pg + 1) * parts / groups); p++)
+                partials.set(offset + p, Optimizer.sumSquaresChunk(g.segment(), n, parts, p));
+        }
+    }
+
+    /** Elements per iteration of the optimizer's jvm twins. */
+    public static final int JVM_BLOCK = 1 << 16;
+
+    static float sumSquaresChunk(MemorySegment g, int n, int parts, int p) {
+        int chunk = (n + parts - 1) / parts;
+        int end = Math.min(n, (p + 1) * chunk);
+        FloatVector s = FloatVector.zero(TrainSimd.S);
+        for (int i = p * chunk; i < end; i += TrainSimd.L) {
+            FloatVector v = TrainSimd.load(g, i, TrainSimd.S.indexInRange(i, end));
+            s = v.fma(v, s);
+        }
+        return TrainSimd.sum(s);
+    }
+
+    /** {@link #adamW} for the jvm: the same operations in the same order, one block of {@link #JVM_BLOCK} per iteration, so a small tensor stays on one thread (bit-identical). */
+    @Kernel(jvmOnly = true)
+    public static void adamWSimd(FloatArray p, FloatArray g, FloatArray m, FloatArray v, FloatArray hyper, int n, int decay) {
+        for (@Parallel int i = 0; i < n; i += Optimizer.JVM_BLOCK) {
+            Optimizer.adamWBlock(p.segment(), g.segment(), m.segment(), v.segment(), hyper, i, Math.min(n, i + Optimizer.JVM_BLOCK), decay);
+        }
+    }
+
+    static void adamWBlock(MemorySegment p, MemorySegment g, MemorySegment m, MemorySegment v, FloatArray hyper, int from, int to, int decay) {
+        float lr = hyper.get(LR), b1 = hyper.get(BETA1), b2 = hyper.get(BETA2), eps = hyper.get(EPS), wd = hyper.get(WEIGHT_DECAY);
+        float mul = hyper.get(GRAD_MUL), bias1 = hyper.get(BIAS1), bias2 = hyper.get(BIAS2);
+        float keep = decay != 0 ? 1f - lr * wd : 1f;          // w·1 = w exactly: same bits as the portable branch
+        for (int i = from; i < to; i += TrainSimd.L) {
+            VectorMask<Float> k = TrainSimd.S.indexInRange(i, to);
+            FloatVector gr = TrainSimd.load(g, i, k).mul(mul);
+            FloatVector w = TrainSimd.load(p, i, k).mul(keep);
+            FloatVector mi = TrainSimd.load(m, i, k).mul(b1).add(gr.mul(1f - b1));
+            FloatVector vi = TrainSimd.load(v, i, k).mul(b2).add(gr.mul(1f - b2).mul(gr));
+            TrainSimd.store(mi, m, i, k);
+            TrainSimd.store(vi, v, i, k);
+            FloatVector den = vi.div(bias2).lanewise(VectorOperators.SQRT).add(eps);
+            TrainSimd.store(w.sub(mi.div(bias1).mul(lr).div(den)), p, i, k);
+            TrainSimd.store(FloatVector.zero(TrainSimd.S), g, i, k);
+        }
     }
 }

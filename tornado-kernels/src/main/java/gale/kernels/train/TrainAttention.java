@@ -12,7 +12,6 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteOrder;
 
 /**
  * Attention over a batch of nSeq sequences of seqLen tokens, token i = b·seqLen + t. q: (nTok, nHead·headDim),
@@ -84,24 +83,7 @@ public final class TrainAttention {
                                  FloatArray delta, int nTok, int seqLen, int nHead, int nKvHead, int headDim) {
         for (@Parallel int i = 0; i < nTok; i++) {
             for (@Parallel int h = 0; h < nHead; h++) {
-                int kvDim = nKvHead * headDim;
-                int first = i - i % seqLen;
-                int g = h / (nHead / nKvHead);
-                long qo = ((long) i * nHead + h) * headDim;
-                float scale = Gale.rsqrt((float) headDim);
-                float L = lse.get((long) i * nHead + h), D = delta.get((long) i * nHead + h);
-                for (int d = 0; d < headDim; d++) dq.set(qo + d, 0f);
-                for (int s = first; s <= i; s++) {
-                    long kv = (long) s * kvDim + (long) g * headDim;
-                    float score = 0f, dp = 0f;
-                    for (int d = 0; d < headDim; d++) {
-                        score += q.get(qo + d) * k.get(kv + d);
-                        dp += dOut.get(qo + d) * v.get(kv + d);
-                    }
-                    float p = (float) Math.exp(score * scale - L);
-                    float ds = p * (dp - D) * scale;
-                    for (int d = 0; d < headDim; d++) dq.set(qo + d, dq.get(qo + d) + ds * k.get(kv + d));
-                }
+                TrainAttention.dqAt(dq, dOut, q, k, v, lse, delta, i, h, seqLen, nHead, nKvHead, headDim);
             }
         }
     }
@@ -112,157 +94,384 @@ public final class TrainAttention {
                                   FloatArray lse, FloatArray delta, int nTok, int seqLen, int nHead, int nKvHead, int headDim) {
         for (@Parallel int j = 0; j < nTok; j++) {
             for (@Parallel int g = 0; g < nKvHead; g++) {
-                int kvDim = nKvHead * headDim;
-                int last = j - j % seqLen + seqLen - 1;        // this sequence's last token
-                int group = nHead / nKvHead;
-                long kv = (long) j * kvDim + (long) g * headDim;
-                float scale = Gale.rsqrt((float) headDim);
+                TrainAttention.dkvAt(dk, dv, dOut, q, k, v, lse, delta, j, g, seqLen, nHead, nKvHead, headDim);
+            }
+        }
+    }
+
+    /**
+     * {@link #backwardQ} and {@link #backwardKV} in one launch: work-item (i, h) writes dq[i, h] and, for h &lt;
+     * nKvHead, dk[i, h] and dv[i, h] — the same sums in the same order. Its jvm twin computes each sequence's and
+     * head's softmax weights and their gradients once for all three.
+     */
+    @Kernel(jvm = "backwardSimd")
+    public static void backward(FloatArray dq, FloatArray dk, FloatArray dv, FloatArray dOut, FloatArray q, FloatArray k,
+                                FloatArray v, FloatArray lse, FloatArray delta, int nTok, int seqLen, int nHead, int nKvHead,
+                                int headDim) {
+        for (@Parallel int i = 0; i < nTok; i++) {
+            for (@Parallel int h = 0; h < nHead; h++) {
+                TrainAttention.dqAt(dq, dOut, q, k, v, lse, delta, i, h, seqLen, nHead, nKvHead, headDim);
+                if (h < nKvHead) TrainAttention.dkvAt(dk, dv, dOut, q, k, v, lse, delta, i, h, seqLen, nHead, nKvHead, headDim);
+            }
+        }
+    }
+
+    /** dq[i, h] = scale·Σ_{s ≤ i} dS_is·k_s (positions in order). */
+    static void dqAt(FloatArray dq, FloatArray dOut, FloatArray q, FloatArray k, FloatArray v, FloatArray lse,
+                     FloatArray delta, int i, int h, int seqLen, int nHead, int nKvHead, int headDim) {
+        int kvDim = nKvHead * headDim;
+        int first = i - i % seqLen;
+        int g = h / (nHead / nKvHead);
+        long qo = ((long) i * nHead + h) * headDim;
+        float scale = Gale.rsqrt((float) headDim);
+        float L = lse.get((long) i * nHead + h), D = delta.get((long) i * nHead + h);
+        for (int d = 0; d < headDim; d++) dq.set(qo + d, 0f);
+        for (int s = first; s <= i; s++) {
+            long kv = (long) s * kvDim + (long) g * headDim;
+            float score = 0f, dp = 0f;
+            for (int d = 0; d < headDim; d++) {
+                score += q.get(qo + d) * k.get(kv + d);
+                dp += dOut.get(qo + d) * v.get(kv + d);
+            }
+            float p = (float) Math.exp(score * scale - L);
+            float ds = p * (dp - D) * scale;
+            for (int d = 0; d < headDim; d++) dq.set(qo + d, dq.get(qo + d) + ds * k.get(kv + d));
+        }
+    }
+
+    /** dk[j, g], dv[j, g]: heads of the group, then positions t ≥ j, in order. */
+    static void dkvAt(FloatArray dk, FloatArray dv, FloatArray dOut, FloatArray q, FloatArray k, FloatArray v,
+                      FloatArray lse, FloatArray delta, int j, int g, int seqLen, int nHead, int nKvHead, int headDim) {
+        int kvDim = nKvHead * headDim;
+        int last = j - j % seqLen + seqLen - 1;        // this sequence's last token
+        int group = nHead / nKvHead;
+        long kv = (long) j * kvDim + (long) g * headDim;
+        float scale = Gale.rsqrt((float) headDim);
+        for (int d = 0; d < headDim; d++) {
+            dk.set(kv + d, 0f);
+            dv.set(kv + d, 0f);
+        }
+        for (int h = g * group; h < (g + 1) * group; h++) {
+            for (int i = j; i <= last; i++) {
+                long qo = ((long) i * nHead + h) * headDim;
+                float score = 0f, dp = 0f;
                 for (int d = 0; d < headDim; d++) {
-                    dk.set(kv + d, 0f);
-                    dv.set(kv + d, 0f);
+                    score += q.get(qo + d) * k.get(kv + d);
+                    dp += dOut.get(qo + d) * v.get(kv + d);
                 }
-                for (int h = g * group; h < (g + 1) * group; h++) {
-                    for (int i = j; i <= last; i++) {
-                        long qo = ((long) i * nHead + h) * headDim;
-                        float score = 0f, dp = 0f;
-                        for (int d = 0; d < headDim; d++) {
-                            score += q.get(qo + d) * k.get(kv + d);
-                            dp += dOut.get(qo + d) * v.get(kv + d);
-                        }
-                        float p = (float) Math.exp(score * scale - lse.get((long) i * nHead + h));
-                        float ds = p * (dp - delta.get((long) i * nHead + h)) * scale;
-                        for (int d = 0; d < headDim; d++) {
-                            dv.set(kv + d, dv.get(kv + d) + p * dOut.get(qo + d));
-                            dk.set(kv + d, dk.get(kv + d) + ds * q.get(qo + d));
-                        }
-                    }
+                float p = (float) Math.exp(score * scale - lse.get((long) i * nHead + h));
+                float ds = p * (dp - delta.get((long) i * nHead + h)) * scale;
+                for (int d = 0; d < headDim; d++) {
+                    dv.set(kv + d, dv.get(kv + d) + p * dOut.get(qo + d));
+                    dk.set(kv + d, dk.get(kv + d) + ds * q.get(qo + d));
                 }
             }
         }
     }
 
-    // ---- jvm twins (Vector API over the head dimension; per-row accumulators in Java arrays) ----
+    // ---- jvm twins: one work-item per (sequence, head), scores of a query row vectorised across key positions ----
 
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-    private static final ByteOrder ORDER = ByteOrder.nativeOrder();
-
-    /** {@link #forward} for the jvm: one work-item per token, all heads. */
+    /** {@link #forward} for the jvm: one work-item per sequence and query head. */
     @Kernel(jvmOnly = true)
     public static void forwardSimd(FloatArray out, FloatArray lse, FloatArray q, FloatArray k, FloatArray v, int nTok,
                                    int seqLen, int nHead, int nKvHead, int headDim) {
-        for (@Parallel int i = 0; i < nTok; i++) {
-            TrainAttention.forwardRow(out.segment(), lse.segment(), q.segment(), k.segment(), v.segment(), i, seqLen, nHead, nKvHead, headDim);
+        for (@Parallel int bh = 0; bh < (nTok + seqLen - 1) / seqLen * nHead; bh++) {
+            TrainAttention.forwardHead(out.segment(), lse.segment(), q.segment(), k.segment(), v.segment(), nTok, bh / nHead,
+                    bh % nHead, seqLen, nHead, nKvHead, headDim);
         }
     }
 
-    /** {@link #backwardQ} for the jvm: one work-item per token, all heads. */
+    /** {@link #backwardQ} for the jvm: one work-item per sequence and query head. */
     @Kernel(jvmOnly = true)
     public static void backwardQSimd(FloatArray dq, FloatArray dOut, FloatArray q, FloatArray k, FloatArray v, FloatArray lse,
                                      FloatArray delta, int nTok, int seqLen, int nHead, int nKvHead, int headDim) {
-        for (@Parallel int i = 0; i < nTok; i++) {
-            TrainAttention.backwardQRow(dq.segment(), dOut.segment(), q.segment(), k.segment(), v.segment(), lse.segment(),
-                    delta.segment(), i, seqLen, nHead, nKvHead, headDim);
+        for (@Parallel int bh = 0; bh < (nTok + seqLen - 1) / seqLen * nHead; bh++) {
+            TrainAttention.backwardQHead(dq.segment(), dOut.segment(), q.segment(), k.segment(), v.segment(), lse.segment(),
+                    delta.segment(), nTok, bh / nHead, bh % nHead, seqLen, nHead, nKvHead, headDim);
         }
     }
 
-    /** {@link #backwardKV} for the jvm: one work-item per key token, all KV heads. */
+    /** {@link #backwardKV} for the jvm: one work-item per sequence and KV head (summing the heads of its group in order). */
     @Kernel(jvmOnly = true)
     public static void backwardKVSimd(FloatArray dk, FloatArray dv, FloatArray dOut, FloatArray q, FloatArray k, FloatArray v,
                                       FloatArray lse, FloatArray delta, int nTok, int seqLen, int nHead, int nKvHead, int headDim) {
-        for (@Parallel int j = 0; j < nTok; j++) {
-            TrainAttention.backwardKVRow(dk.segment(), dv.segment(), dOut.segment(), q.segment(), k.segment(), v.segment(),
-                    lse.segment(), delta.segment(), j, seqLen, nHead, nKvHead, headDim);
+        for (@Parallel int bg = 0; bg < (nTok + seqLen - 1) / seqLen * nKvHead; bg++) {
+            TrainAttention.backwardKVHead(dk.segment(), dv.segment(), dOut.segment(), q.segment(), k.segment(), v.segment(),
+                    lse.segment(), delta.segment(), nTok, bg / nKvHead, bg % nKvHead, seqLen, nHead, nKvHead, headDim);
         }
     }
 
-    private static final java.lang.foreign.ValueLayout.OfFloat F = java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED;
-
-    /** Σ_d a[ao + d]·b[bo + d] over n floats (element offsets), vector lanes then a masked tail. */
-    static float dot(MemorySegment a, long ao, MemorySegment b, long bo, int n) {
-        FloatVector s = FloatVector.zero(S);
-        for (int d = 0; d < n; d += S.length()) {
-            VectorMask<Float> m = S.indexInRange(d, n);
-            s = FloatVector.fromMemorySegment(S, a, (ao + d) * 4, ORDER, m).fma(FloatVector.fromMemorySegment(S, b, (bo + d) * 4, ORDER, m), s);
-        }
-        return s.reduceLanes(VectorOperators.ADD);
-    }
-
-    /** acc[d] = acc[d]·keep + alpha·x[xo + d] for d &lt; n. */
-    static void axpy(float[] acc, float keep, float alpha, MemorySegment x, long xo, int n) {
-        for (int d = 0; d < n; d += S.length()) {
-            VectorMask<Float> m = S.indexInRange(d, n);
-            FloatVector a = FloatVector.fromArray(S, acc, d, m);
-            FloatVector.fromMemorySegment(S, x, (xo + d) * 4, ORDER, m).fma(FloatVector.broadcast(S, alpha), a.mul(keep)).intoArray(acc, d, m);
+    /** {@link #backward} for the jvm: one work-item per sequence and KV head, P and dS computed once per query head. */
+    @Kernel(jvmOnly = true)
+    public static void backwardSimd(FloatArray dq, FloatArray dk, FloatArray dv, FloatArray dOut, FloatArray q, FloatArray k,
+                                    FloatArray v, FloatArray lse, FloatArray delta, int nTok, int seqLen, int nHead, int nKvHead,
+                                    int headDim) {
+        for (@Parallel int bg = 0; bg < (nTok + seqLen - 1) / seqLen * nKvHead; bg++) {
+            TrainAttention.backwardGroup(dq.segment(), dk.segment(), dv.segment(), dOut.segment(), q.segment(), k.segment(),
+                    v.segment(), lse.segment(), delta.segment(), nTok, bg / nKvHead, bg % nKvHead, seqLen, nHead, nKvHead, headDim);
         }
     }
 
-    static void forwardRow(MemorySegment out, MemorySegment lse, MemorySegment q, MemorySegment k, MemorySegment v, int i,
-                           int seqLen, int nHead, int nKvHead, int headDim) {
-        int kvDim = nKvHead * headDim, first = i - i % seqLen;
-        float scale = (float) (1 / Math.sqrt(headDim));
-        float[] acc = new float[headDim];
-        for (int h = 0; h < nHead; h++) {
-            int g = h / (nHead / nKvHead);
-            long qo = ((long) i * nHead + h) * headDim;
-            float m = NO_SCORE, l = 0f;
-            java.util.Arrays.fill(acc, 0f);
-            for (int s = first; s <= i; s++) {
-                long kv = (long) s * kvDim + (long) g * headDim;
-                float score = dot(q, qo, k, kv, headDim) * scale;
-                float mNew = Math.max(m, score);
-                float corr = (float) Math.exp(m - mNew), p = (float) Math.exp(score - mNew);
-                l = l * corr + p;
-                axpy(acc, corr, p, v, kv, headDim);
-                m = mNew;
+    private static final VectorSpecies<Float> S = TrainSimd.S;
+    private static final int L = TrainSimd.L;
+    private static final java.lang.foreign.ValueLayout.OfFloat F = TrainSimd.F;
+
+    /**
+     * Rows [t0, t0 + T) of head {@code head} of x (row stride {@code stride} floats) transposed into
+     * out[d·ld + t] (ld ≥ T + L, so a full vector load at any t &lt; T stays inside; the padding is zero).
+     */
+    static float[] transpose(MemorySegment x, int t0, int T, int stride, int head, int headDim, int ld) {
+        float[] out = new float[headDim * ld];
+        for (int t = 0; t < T; t++) {
+            long o = (long) (t0 + t) * stride + (long) head * headDim;
+            for (int d = 0; d < headDim; d++) out[d * ld + t] = x.getAtIndex(F, o + d);
+        }
+        return out;
+    }
+
+    // The helpers below pass arrays and segments, never vectors: a FloatVector that crosses a call the JIT does not
+    // inline is boxed on the heap, so each helper keeps its vectors inside its own loops.
+
+    /**
+     * dst[s] = scale·Σ_d x[xo + d]·colT[d·ld + s] − shift for s in [from, to), to a multiple of 2L past from (d in
+     * order): a row of scores (or of dO·v) at L positions per vector.
+     */
+    static void scores(MemorySegment x, long xo, float[] colT, int ld, int from, int to, int headDim, float scale,
+                       float shift, float[] dst) {
+        scores(x, xo, colT, ld, from, to, headDim, scale, shift, dst, 0);
+    }
+
+    /** {@link #scores} into dst[dstOff + s]. */
+    static void scores(MemorySegment x, long xo, float[] colT, int ld, int from, int to, int headDim, float scale,
+                       float shift, float[] dst, int dstOff) {
+        for (int s = from; s < to; s += 2 * L) {             // two vectors of positions share each broadcast
+            FloatVector a0 = FloatVector.zero(S), a1 = a0;
+            for (int d = 0; d < headDim; d++) {
+                FloatVector xd = FloatVector.broadcast(S, x.getAtIndex(F, xo + d));
+                a0 = FloatVector.fromArray(S, colT, d * ld + s).fma(xd, a0);
+                a1 = FloatVector.fromArray(S, colT, d * ld + s + L).fma(xd, a1);
             }
-            float inv = 1f / l;
-            for (int d = 0; d < headDim; d++) out.setAtIndex(F, qo + d, acc[d] * inv);
-            lse.setAtIndex(F, (long) i * nHead + h, m + (float) Math.log(l));
+            a0.mul(scale).sub(shift).intoArray(dst, dstOff + s);
+            a1.mul(scale).sub(shift).intoArray(dst, dstOff + s + L);
         }
     }
 
-    static void backwardQRow(MemorySegment dq, MemorySegment dOut, MemorySegment q, MemorySegment k, MemorySegment v,
-                             MemorySegment lse, MemorySegment delta, int i, int seqLen, int nHead, int nKvHead, int headDim) {
-        int kvDim = nKvHead * headDim, first = i - i % seqLen;
-        float scale = (float) (1 / Math.sqrt(headDim));
-        float[] acc = new float[headDim];
-        for (int h = 0; h < nHead; h++) {
-            int g = h / (nHead / nKvHead);
-            long qo = ((long) i * nHead + h) * headDim;
-            float L = lse.getAtIndex(F, (long) i * nHead + h), D = delta.getAtIndex(F, (long) i * nHead + h);
-            java.util.Arrays.fill(acc, 0f);
-            for (int s = first; s <= i; s++) {
-                long kv = (long) s * kvDim + (long) g * headDim;
-                float p = (float) Math.exp(dot(q, qo, k, kv, headDim) * scale - L);
-                float ds = p * (dot(dOut, qo, v, kv, headDim) - D) * scale;
-                axpy(acc, 1f, ds, k, kv, headDim);
+    /** acc[d] += Σ_{s in [from, to)} w[s]·x[xo + s·stride + d] for d &lt; headDim, s in order per lane. */
+    static void addWeightedRows(float[] acc, float[] w, int from, int to, MemorySegment x, long xo, int stride, int headDim) {
+        addWeightedRows(acc, 0, w, 0, from, to, x, xo, stride, headDim);
+    }
+
+    /** acc[ao + d] += Σ_{t in [from, to)} w[wo + t]·x[xo + t·stride + d] for d &lt; headDim, t in order per lane. */
+    static void addWeightedRows(float[] acc, int ao, float[] w, int wo, int from, int to, MemorySegment x, long xo, int stride,
+                                int headDim) {
+        for (int d = 0; d < headDim; d += L) {
+            VectorMask<Float> md = S.indexInRange(d, headDim);
+            FloatVector a = FloatVector.fromArray(S, acc, ao + d);
+            for (int t = from; t < to; t++)
+                a = TrainSimd.load(x, xo + (long) t * stride + d, md).fma(FloatVector.broadcast(S, w[wo + t]), a);
+            a.intoArray(acc, ao + d);
+        }
+    }
+
+    /**
+     * acc[r·aStride + d] += Σ_{t in [from, to)} w[r·wStride + t]·x[xo + t·stride + d] for r &lt; 4, d &lt; headDim: four
+     * rows of {@link #addWeightedRows} sharing each load of x (t in order per lane, so the same sums).
+     */
+    static void addWeightedRows4(float[] acc, int aStride, float[] w, int wStride, int from, int to, MemorySegment x, long xo,
+                                 int stride, int headDim) {
+        addWeightedRows4Off(acc, 0, aStride, w, 0, wStride, from, to, x, xo, stride, headDim);
+    }
+
+    /** {@link #addWeightedRows4} with acc rows from ao and w rows from wo. */
+    static void addWeightedRows4Off(float[] acc, int ao, int aStride, float[] w, int wo, int wStride, int from, int to,
+                                    MemorySegment x, long xo, int stride, int headDim) {
+        for (int d = 0; d < headDim; d += L) {
+            VectorMask<Float> md = S.indexInRange(d, headDim);
+            int a = ao + d;
+            FloatVector a0 = FloatVector.fromArray(S, acc, a), a1 = FloatVector.fromArray(S, acc, a + aStride);
+            FloatVector a2 = FloatVector.fromArray(S, acc, a + 2 * aStride), a3 = FloatVector.fromArray(S, acc, a + 3 * aStride);
+            for (int t = from; t < to; t++) {
+                FloatVector xv = TrainSimd.load(x, xo + (long) t * stride + d, md);
+                a0 = xv.fma(FloatVector.broadcast(S, w[wo + t]), a0);
+                a1 = xv.fma(FloatVector.broadcast(S, w[wo + wStride + t]), a1);
+                a2 = xv.fma(FloatVector.broadcast(S, w[wo + 2 * wStride + t]), a2);
+                a3 = xv.fma(FloatVector.broadcast(S, w[wo + 3 * wStride + t]), a3);
             }
+            a0.intoArray(acc, a);
+            a1.intoArray(acc, a + aStride);
+            a2.intoArray(acc, a + 2 * aStride);
+            a3.intoArray(acc, a + 3 * aStride);
+        }
+    }
+
+    /** ds[s] = p[s]·(ds[s] − D)·scale for s in [from, to) (ds holds dO·v on entry). */
+    static void dScores(float[] p, float[] ds, float D, int from, int to, float scale) {
+        for (int s = from; s < to; s += L)
+            FloatVector.fromArray(S, p, s).mul(FloatVector.fromArray(S, ds, s).sub(D)).mul(scale).intoArray(ds, s);
+    }
+
+    /** ds[s] = p[s]·(ds[s] − D[s])·scale for s in [from, to): {@link #dScores} with one D per position. */
+    static void dScoresRow(float[] p, float[] ds, float[] D, int from, int to, float scale) {
+        for (int s = from; s < to; s += L)
+            FloatVector.fromArray(S, p, s).mul(FloatVector.fromArray(S, ds, s).sub(FloatVector.fromArray(S, D, s))).mul(scale).intoArray(ds, s);
+    }
+
+    /** a[s] −= b[s] for s in [from, to) (whole vectors). */
+    static void subtract(float[] a, float[] b, int from, int to) {
+        for (int s = from; s < to; s += L) FloatVector.fromArray(S, a, s).sub(FloatVector.fromArray(S, b, s)).intoArray(a, s);
+    }
+
+    /** Row stride of the transposed tiles: room for two vectors past any position (padding zero). */
+    private static int ld(int T) { return TrainSimd.roundUp(T) + 2 * L; }
+
+    /** Positions [from, to) rounded up to whole pairs of vectors (what {@link #scores} computes). */
+    private static int end(int from, int to) { return from + (to - from + 2 * L - 1) / (2 * L) * (2 * L); }
+
+    static void forwardHead(MemorySegment out, MemorySegment lse, MemorySegment q, MemorySegment k, MemorySegment v, int nTok,
+                            int b, int h, int seqLen, int nHead, int nKvHead, int headDim) {
+        int t0 = b * seqLen, T = Math.min(seqLen, nTok - t0), ld = ld(T), hp = TrainSimd.roundUp(headDim);
+        int g = h / (nHead / nKvHead), kvDim = nKvHead * headDim;
+        float scale = Gale.rsqrt((float) headDim);
+        float[] kT = transpose(k, t0, T, kvDim, g, headDim, ld), p = new float[4 * ld], acc = new float[4 * hp], inv = new float[4];
+        long vo = (long) t0 * kvDim + (long) g * headDim;
+        for (int t = 0; t < T; t += 4) {                     // 4 query rows share the loads of v
+            int rows = Math.min(4, T - t);
+            for (int r = 0; r < rows; r++) {
+                int i = t0 + t + r, n = t + r + 1, e = end(0, n), po = r * ld;   // keys 0..t+r; p is 0 in [n, t + 4)
+                scores(q, ((long) i * nHead + h) * headDim, kT, ld, 0, e, headDim, scale, 0f, p, po);
+                java.util.Arrays.fill(p, po + n, po + e, Float.NEGATIVE_INFINITY);
+                float m = Float.NEGATIVE_INFINITY;
+                for (int z = 0; z < n; z++) m = Math.max(m, p[po + z]);
+                float l = TrainSimd.expSum(p, po, po + e, m);
+                inv[r] = 1f / l;
+                lse.setAtIndex(F, (long) i * nHead + h, m + (float) Math.log(l));
+            }
+            java.util.Arrays.fill(acc, 0f);
+            addWeightedRows4(acc, hp, p, ld, 0, t + rows, v, vo, kvDim, headDim);
+            for (int r = 0; r < rows; r++) {
+                long qo = ((long) (t0 + t + r) * nHead + h) * headDim;
+                for (int d = 0; d < headDim; d++) out.setAtIndex(F, qo + d, acc[r * hp + d] * inv[r]);
+            }
+        }
+    }
+
+    static void backwardQHead(MemorySegment dq, MemorySegment dOut, MemorySegment q, MemorySegment k, MemorySegment v,
+                              MemorySegment lse, MemorySegment delta, int nTok, int b, int h, int seqLen, int nHead,
+                              int nKvHead, int headDim) {
+        int t0 = b * seqLen, T = Math.min(seqLen, nTok - t0), ld = ld(T);
+        int g = h / (nHead / nKvHead), kvDim = nKvHead * headDim;
+        float scale = Gale.rsqrt((float) headDim);
+        float[] kT = transpose(k, t0, T, kvDim, g, headDim, ld), vT = transpose(v, t0, T, kvDim, g, headDim, ld);
+        float[] p = new float[ld], ds = new float[ld], acc = new float[TrainSimd.roundUp(headDim)];
+        long ko = (long) t0 * kvDim + (long) g * headDim;
+        for (int t = 0; t < T; t++) {
+            int i = t0 + t, n = t + 1, e = end(0, n);
+            long qo = ((long) i * nHead + h) * headDim;
+            float lt = lse.getAtIndex(F, (long) i * nHead + h), dt = delta.getAtIndex(F, (long) i * nHead + h);
+            scores(q, qo, kT, ld, 0, e, headDim, scale, lt, p);
+            java.util.Arrays.fill(p, n, e, Float.NEGATIVE_INFINITY);
+            TrainSimd.expSum(p, 0, e, 0f);
+            scores(dOut, qo, vT, ld, 0, e, headDim, 1f, 0f, ds);
+            dScores(p, ds, dt, 0, e, scale);
+            java.util.Arrays.fill(acc, 0f);
+            addWeightedRows(acc, ds, 0, n, k, ko, kvDim, headDim);
             for (int d = 0; d < headDim; d++) dq.setAtIndex(F, qo + d, acc[d]);
         }
     }
 
-    static void backwardKVRow(MemorySegment dk, MemorySegment dv, MemorySegment dOut, MemorySegment q, MemorySegment k,
-                              MemorySegment v, MemorySegment lse, MemorySegment delta, int j, int seqLen, int nHead,
-                              int nKvHead, int headDim) {
-        int kvDim = nKvHead * headDim, last = j - j % seqLen + seqLen - 1, group = nHead / nKvHead;
-        float scale = (float) (1 / Math.sqrt(headDim));
-        float[] ak = new float[headDim], av = new float[headDim];
-        for (int g = 0; g < nKvHead; g++) {
-            long kv = (long) j * kvDim + (long) g * headDim;
+    static void backwardKVHead(MemorySegment dk, MemorySegment dv, MemorySegment dOut, MemorySegment q, MemorySegment k,
+                               MemorySegment v, MemorySegment lse, MemorySegment delta, int nTok, int b, int g, int seqLen,
+                               int nHead, int nKvHead, int headDim) {
+        int t0 = b * seqLen, T = Math.min(seqLen, nTok - t0), ld = ld(T);
+        int group = nHead / nKvHead, kvDim = nKvHead * headDim, qDim = nHead * headDim;
+        float scale = Gale.rsqrt((float) headDim);
+        float[][] qT = new float[group][], oT = new float[group][], lRow = new float[group][ld], dRow = new float[group][ld];
+        float[][] pr = new float[group][ld], dsr = new float[group][ld];
+        float[] ak = new float[TrainSimd.roundUp(headDim)], av = new float[ak.length];
+        for (int j = 0; j < group; j++) {
+            int h = g * group + j;
+            qT[j] = transpose(q, t0, T, qDim, h, headDim, ld);
+            oT[j] = transpose(dOut, t0, T, qDim, h, headDim, ld);
+            for (int t = 0; t < T; t++) {
+                lRow[j][t] = lse.getAtIndex(F, (long) (t0 + t) * nHead + h);
+                dRow[j][t] = delta.getAtIndex(F, (long) (t0 + t) * nHead + h);
+            }
+        }
+        for (int s = 0; s < T; s++) {                        // key row s: queries t = s..T−1 of every head in the group
+            long ko = ((long) t0 + s) * kvDim + (long) g * headDim;
+            int e = end(s, T);
             java.util.Arrays.fill(ak, 0f);
             java.util.Arrays.fill(av, 0f);
-            for (int h = g * group; h < (g + 1) * group; h++) {
-                for (int i = j; i <= last; i++) {
-                    long qo = ((long) i * nHead + h) * headDim;
-                    float p = (float) Math.exp(dot(q, qo, k, kv, headDim) * scale - lse.getAtIndex(F, (long) i * nHead + h));
-                    float ds = p * (dot(dOut, qo, v, kv, headDim) - delta.getAtIndex(F, (long) i * nHead + h)) * scale;
-                    axpy(av, 1f, p, dOut, qo, headDim);
-                    axpy(ak, 1f, ds, q, qo, headDim);
-                }
+            for (int j = 0; j < group; j++) {
+                long qo = ((long) t0 * nHead + g * group + j) * headDim;
+                scores(k, ko, qT[j], ld, s, e, headDim, scale, 0f, pr[j]);
+                subtract(pr[j], lRow[j], s, e);
+                java.util.Arrays.fill(pr[j], T, e, Float.NEGATIVE_INFINITY);
+                TrainSimd.expSum(pr[j], s, e, 0f);
+                scores(v, ko, oT[j], ld, s, e, headDim, 1f, 0f, dsr[j]);
+                dScoresRow(pr[j], dsr[j], dRow[j], s, e, scale);
+                addWeightedRows(av, pr[j], s, T, dOut, qo, qDim, headDim);
+                addWeightedRows(ak, dsr[j], s, T, q, qo, qDim, headDim);
             }
             for (int d = 0; d < headDim; d++) {
-                dk.setAtIndex(F, kv + d, ak[d]);
-                dv.setAtIndex(F, kv + d, av[d]);
+                dk.setAtIndex(F, ko + d, ak[d]);
+                dv.setAtIndex(F, ko + d, av[d]);
+            }
+        }
+    }
+
+    /**
+     * dq, dk, dv of sequence b, KV head g: per query head j of the group and query row t, the rows P_t· and dS_t· as
+     * in {@link #backwardQHead} give dq_t; they are also stored transposed (pT[s][t], dsT[s][t]) so that dk_s and
+     * dv_s sum over heads of the group, then t ≥ s, in order (as {@link #backwardKVHead}).
+     */
+    static void backwardGroup(MemorySegment dq, MemorySegment dk, MemorySegment dv, MemorySegment dOut, MemorySegment q,
+                              MemorySegment k, MemorySegment v, MemorySegment lse, MemorySegment delta, int nTok, int b, int g,
+                              int seqLen, int nHead, int nKvHead, int headDim) {
+        int t0 = b * seqLen, T = Math.min(seqLen, nTok - t0), ld = ld(T), hp = TrainSimd.roundUp(headDim);
+        int group = nHead / nKvHead, kvDim = nKvHead * headDim, qDim = nHead * headDim;
+        float scale = Gale.rsqrt((float) headDim);
+        float[] kT = transpose(k, t0, T, kvDim, g, headDim, ld), vT = transpose(v, t0, T, kvDim, g, headDim, ld);
+        float[] p = new float[4 * ld], ds = new float[4 * ld], acc = new float[4 * hp];
+        int Tp = T + 4;                                      // rows of the transposed tiles, padded for the last group of 4
+        float[] pT = new float[Tp * ld], dsT = new float[Tp * ld], ak = new float[Tp * hp], av = new float[Tp * hp];
+        long ko = (long) t0 * kvDim + (long) g * headDim;
+        for (int j = 0; j < group; j++) {
+            int h = g * group + j;
+            long qh = ((long) t0 * nHead + h) * headDim;        // row t of head h: qh + t·qDim
+            for (int t = 0; t < T; t += 4) {
+                int rows = Math.min(4, T - t);
+                for (int r = 0; r < rows; r++) {
+                    int tt = t + r, i = t0 + tt, n = tt + 1, e = end(0, n), po = r * ld;
+                    long qo = qh + (long) tt * qDim;
+                    float lt = lse.getAtIndex(F, (long) i * nHead + h), dt = delta.getAtIndex(F, (long) i * nHead + h);
+                    scores(q, qo, kT, ld, 0, e, headDim, scale, lt, p, po);
+                    java.util.Arrays.fill(p, po + n, po + e, Float.NEGATIVE_INFINITY);
+                    TrainSimd.expSum(p, po, po + e, 0f);
+                    scores(dOut, qo, vT, ld, 0, e, headDim, 1f, 0f, ds, po);
+                    dScores(p, ds, dt, po, po + e, scale);
+                    for (int s = 0; s < n; s++) {
+                        pT[s * ld + tt] = p[po + s];
+                        dsT[s * ld + tt] = ds[po + s];
+                    }
+                }
+                java.util.Arrays.fill(acc, 0f);
+                addWeightedRows4(acc, hp, ds, ld, 0, t + rows, k, ko, kvDim, headDim);   // ds is 0 in [n, t + 4)
+                for (int r = 0; r < rows; r++) {
+                    long qo = qh + (long) (t + r) * qDim;
+                    for (int d = 0; d < headDim; d++) dq.setAtIndex(F, qo + d, acc[r * hp + d]);
+                }
+            }
+            for (int s = 0; s < T; s += 4) {                 // pT[s'][t] is 0 for t < s'
+                addWeightedRows4Off(av, s * hp, hp, pT, s * ld, ld, s, T, dOut, qh, qDim, headDim);
+                addWeightedRows4Off(ak, s * hp, hp, dsT, s * ld, ld, s, T, q, qh, qDim, headDim);
+            }
+        }
+        for (int s = 0; s < T; s++) {
+            long o = ko + (long) s * kvDim;
+            for (int d = 0; d < headDim; d++) {
+                dk.setAtIndex(F, o + d, ak[s * hp + d]);
+                dv.setAtIndex(F, o + d, av[s * hp + d]);
             }
         }
     }

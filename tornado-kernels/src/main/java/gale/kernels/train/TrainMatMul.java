@@ -5,7 +5,6 @@ import gale.compute.FloatArray;
 import gale.compute.Kernel;
 import gale.compute.Parallel;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
@@ -138,12 +137,32 @@ public final class TrainMatMul {
 
     // ---- jvm twins: one work-item per block of BLOCK output rows (matMul, matMulDw) or tokens (matMulDx) ----
 
-    /** {@link #matMul} for the jvm: per block of BLOCK weight rows, FMA dot products two tokens at a time. */
+    /**
+     * {@link #matMul} for the jvm: one work-item per panel of {@link #PANEL} weight rows (output columns). The panel
+     * is packed transposed, (cols × PANEL), so the product runs as C[t, r] += X[t, c]·Wᵀ[c, r] with vectors along r
+     * and 4 tokens × 4 vectors of accumulators ({@link #tile4x4}); each output sums c in order.
+     */
     @Kernel(jvmOnly = true)
     public static void matMulSimd(FloatArray y, FloatArray x, FloatArray w, int nTok, int rows, int cols, int acc) {
-        for (@Parallel int rb = 0; rb < (rows + 3) / 4; rb++) {
-            TrainMatMul.dotBlock(y.segment(), x.segment(), w.segment(), nTok, rows, cols, acc, rb * 4);
+        for (@Parallel int pb = 0; pb < (rows + TrainMatMul.PANEL - 1) / TrainMatMul.PANEL; pb++) {
+            TrainMatMul.panelProduct(y.segment(), x.segment(), w.segment(), nTok, rows, cols, acc, pb * TrainMatMul.PANEL);
         }
+    }
+
+    /** Output columns per work-item of {@link #matMulSimd}: 4 vectors. */
+    public static final int PANEL = 4 * FloatVector.SPECIES_PREFERRED.length();
+
+    static void panelProduct(MemorySegment y, MemorySegment x, MemorySegment w, int nTok, int rows, int cols, int acc, int r0) {
+        int nb = Math.min(PANEL, rows - r0);
+        MemorySegment b = TrainSimd.scratch((long) cols * PANEL);  // Wᵀ[c, r0 + j] at c·PANEL + j, zero past the last row
+        if (nb < PANEL) b.fill((byte) 0);
+        for (int j = 0; j < nb; j++) {
+            long wo = (long) (r0 + j) * cols;
+            for (int c = 0; c < cols; c++) b.setAtIndex(F, (long) c * PANEL + j, w.getAtIndex(F, wo + c));
+        }
+        int t = 0;
+        if (nb == PANEL) for (; t + BLOCK <= nTok; t += BLOCK) tile4x4(y, rows, t, r0, x, cols, 1, b, PANEL, 0, cols, acc);
+        for (; t < nTok; t++) tile1(y, rows, t, r0, nb, x, cols, 1, b, PANEL, cols, acc);
     }
 
     /** {@link #matMulDx} for the jvm: per block of BLOCK tokens, dx[t, c-chunk] += dy[t, r]·w[r, c-chunk] over r. */
@@ -155,58 +174,29 @@ public final class TrainMatMul {
         }
     }
 
-    /** {@link #matMulDw} for the jvm: per block of BLOCK weight rows, dw[r, c-chunk] += dy[t, r]·x[t, c-chunk] over t. */
+    /**
+     * {@link #matMulDw} for the jvm: per block of {@link #DW_ROWS} weight rows, dw[r, c-chunk] += dy[t, r]·x[t, c-chunk]
+     * over t in blocks of {@link #DW_TOKENS} tokens, so each block of x is reused by 4 row tiles from cache (each
+     * element sums its token blocks in order).
+     */
     @Kernel(jvmOnly = true)
     public static void matMulDwSimd(FloatArray dw, FloatArray dy, FloatArray x, int nTok, int rows, int cols) {
-        for (@Parallel int rb = 0; rb < (rows + 3) / 4; rb++) {
-            // C = dw (rows × cols), A(i, k) = dy[k·rows + i], B = x (nTok × cols), K = nTok
-            TrainMatMul.axpyBlock(dw.segment(), dy.segment(), 1, rows, x.segment(), cols, nTok, rb * 4, Math.min(4, rows - rb * 4), 1);
+        for (@Parallel int rb = 0; rb < (rows + TrainMatMul.DW_ROWS - 1) / TrainMatMul.DW_ROWS; rb++) {
+            TrainMatMul.dwBlock(dw.segment(), dy.segment(), x.segment(), nTok, rows, cols, rb * TrainMatMul.DW_ROWS);
         }
     }
 
-    /** y[t, r0..r0+3] for every t: 4 weight rows × 2 tokens of FMA accumulators, lanes reduced at the end. */
-    public static void dotBlock(MemorySegment y, MemorySegment x, MemorySegment w, int nTok, int rows, int cols, int acc, int r0) {
-        int nr = Math.min(BLOCK, rows - r0);
-        int L = SPECIES.length(), full = cols - cols % L;
-        if (nr < BLOCK) {  // edge block: one dot product at a time
-            for (int r = r0; r < r0 + nr; r++)
-                for (int t = 0; t < nTok; t++) store(y, (long) t * rows + r, dot(x, (long) t * cols, w, (long) r * cols, cols), acc);
-            return;
+    /** Weight rows per work-item and tokens per block of {@link #matMulDwSimd}. */
+    public static final int DW_ROWS = 16, DW_TOKENS = 256;
+
+    static void dwBlock(MemorySegment dw, MemorySegment dy, MemorySegment x, int nTok, int rows, int cols, int r0) {
+        int r1 = Math.min(rows, r0 + DW_ROWS);
+        for (int t0 = 0; t0 < nTok; t0 += DW_TOKENS) {
+            int kc = Math.min(DW_TOKENS, nTok - t0);
+            // C = dw (rows × cols), A(i, k) = dy[(t0 + k)·rows + i], B = x rows t0.. (kc × cols), K = kc
+            MemorySegment a = dy.asSlice((long) t0 * rows * 4), b = x.asSlice((long) t0 * cols * 4);
+            for (int i = r0; i < r1; i += BLOCK) TrainMatMul.axpyBlock(dw, a, 1, rows, b, cols, kc, i, Math.min(BLOCK, r1 - i), 1);
         }
-        long w0 = (long) r0 * cols * 4, w1 = w0 + cols * 4L, w2 = w1 + cols * 4L, w3 = w2 + cols * 4L;
-        int t = 0;
-        for (; t + 1 < nTok; t += 2) {
-            long xa = (long) t * cols * 4, xb = xa + cols * 4L;
-            FloatVector a0 = FloatVector.zero(SPECIES), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
-            for (int c = 0; c < full; c += L) {
-                long o = c * 4L;
-                FloatVector va = FloatVector.fromMemorySegment(SPECIES, x, xa + o, ORDER);
-                FloatVector vb = FloatVector.fromMemorySegment(SPECIES, x, xb + o, ORDER);
-                FloatVector v0 = FloatVector.fromMemorySegment(SPECIES, w, w0 + o, ORDER);
-                FloatVector v1 = FloatVector.fromMemorySegment(SPECIES, w, w1 + o, ORDER);
-                FloatVector v2 = FloatVector.fromMemorySegment(SPECIES, w, w2 + o, ORDER);
-                FloatVector v3 = FloatVector.fromMemorySegment(SPECIES, w, w3 + o, ORDER);
-                a0 = va.fma(v0, a0); a1 = va.fma(v1, a1); a2 = va.fma(v2, a2); a3 = va.fma(v3, a3);
-                b0 = vb.fma(v0, b0); b1 = vb.fma(v1, b1); b2 = vb.fma(v2, b2); b3 = vb.fma(v3, b3);
-            }
-            float[] sa = {a0.reduceLanes(VectorOperators.ADD), a1.reduceLanes(VectorOperators.ADD), a2.reduceLanes(VectorOperators.ADD), a3.reduceLanes(VectorOperators.ADD)};
-            float[] sb = {b0.reduceLanes(VectorOperators.ADD), b1.reduceLanes(VectorOperators.ADD), b2.reduceLanes(VectorOperators.ADD), b3.reduceLanes(VectorOperators.ADD)};
-            for (int c = full; c < cols; c++) {
-                float xva = x.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, (long) t * cols + c);
-                float xvb = x.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, (long) (t + 1) * cols + c);
-                for (int j = 0; j < BLOCK; j++) {
-                    float wv = w.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, (long) (r0 + j) * cols + c);
-                    sa[j] += xva * wv;
-                    sb[j] += xvb * wv;
-                }
-            }
-            for (int j = 0; j < BLOCK; j++) {
-                store(y, (long) t * rows + r0 + j, sa[j], acc);
-                store(y, (long) (t + 1) * rows + r0 + j, sb[j], acc);
-            }
-        }
-        for (; t < nTok; t++)
-            for (int r = r0; r < r0 + BLOCK; r++) store(y, (long) t * rows + r, dot(x, (long) t * cols, w, (long) r * cols, cols), acc);
     }
 
     /**
@@ -219,40 +209,38 @@ public final class TrainMatMul {
                                  int i0, int ni, int acc) {
         int L = SPECIES.length(), W = 4 * L;
         int j = 0;
-        if (ni == BLOCK) for (; j + W <= n; j += W) axpy4x4(cSeg, a, ai, ak, b, n, kCount, i0, j, acc);
+        if (ni == BLOCK) for (; j + W <= n; j += W) tile4x4(cSeg, n, i0, j, a, ai, ak, b, n, j, kCount, acc);
         for (int i = i0; i < i0 + ni; i++)
             for (int jj = j; jj < n; jj += L) {
                 var mk = SPECIES.indexInRange(jj, n);
                 long co = ((long) i * n + jj) * 4;
-                FloatVector cv = acc != 0 ? FloatVector.fromMemorySegment(SPECIES, cSeg, co, ORDER, mk) : FloatVector.zero(SPECIES);
+                FloatVector cv = FloatVector.zero(SPECIES);
                 for (int k = 0; k < kCount; k++) {
                     FloatVector bv = FloatVector.fromMemorySegment(SPECIES, b, ((long) k * n + jj) * 4, ORDER, mk);
                     cv = bv.fma(FloatVector.broadcast(SPECIES, a.getAtIndex(F, (long) i * ai + (long) k * ak)), cv);
                 }
-                cv.intoMemorySegment(cSeg, co, ORDER, mk);
+                if (acc != 0) FloatVector.fromMemorySegment(SPECIES, cSeg, co, ORDER, mk).add(cv).intoMemorySegment(cSeg, co, ORDER, mk);
+                else cv.intoMemorySegment(cSeg, co, ORDER, mk);
             }
     }
 
     private static final java.lang.foreign.ValueLayout.OfFloat F = java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED;
 
-    /** The full 4 × 4-vector block of {@link #axpyBlock} at rows i0..i0+3, columns j..j+4L−1. */
-    static void axpy4x4(MemorySegment cSeg, MemorySegment a, int ai, int ak, MemorySegment b, int n, int kCount,
-                        int i0, int j, int acc) {
+    /**
+     * C[i0 + i, j0 + j] = (acc ≠ 0 ? C : 0) + Σ_k A(i0 + i, k)·B[k, bj + j] for i &lt; 4, j &lt; 4L, where A(i, k) =
+     * a[i·ai + k·ak], B[k, j] = b[k·ldb + j], C row stride ldc. 16 vector accumulators in locals (the JIT keeps
+     * them in registers), k in order, C added last. Written so that C2 never merges two vector values at a branch
+     * (no masks, no "acc ? load : zero"): a vector Phi there made it box every vector on the heap.
+     */
+    static void tile4x4(MemorySegment c, int ldc, int i0, int j0, MemorySegment a, int ai, int ak, MemorySegment b,
+                        int ldb, int bj, int kCount, int acc) {
         int L = SPECIES.length();
-        long r0 = ((long) i0 * n + j) * 4, rs = (long) n * 4, l4 = L * 4L;
+        long l4 = L * 4L, bs = ldb * 4L;
         FloatVector c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33;
-        if (acc != 0) {
-            c00 = ld(cSeg, r0); c01 = ld(cSeg, r0 + l4); c02 = ld(cSeg, r0 + 2 * l4); c03 = ld(cSeg, r0 + 3 * l4);
-            c10 = ld(cSeg, r0 + rs); c11 = ld(cSeg, r0 + rs + l4); c12 = ld(cSeg, r0 + rs + 2 * l4); c13 = ld(cSeg, r0 + rs + 3 * l4);
-            c20 = ld(cSeg, r0 + 2 * rs); c21 = ld(cSeg, r0 + 2 * rs + l4); c22 = ld(cSeg, r0 + 2 * rs + 2 * l4); c23 = ld(cSeg, r0 + 2 * rs + 3 * l4);
-            c30 = ld(cSeg, r0 + 3 * rs); c31 = ld(cSeg, r0 + 3 * rs + l4); c32 = ld(cSeg, r0 + 3 * rs + 2 * l4); c33 = ld(cSeg, r0 + 3 * rs + 3 * l4);
-        } else {
-            c00 = c01 = c02 = c03 = c10 = c11 = c12 = c13 = c20 = c21 = c22 = c23 = c30 = c31 = c32 = c33 = FloatVector.zero(SPECIES);
-        }
-        for (int k = 0; k < kCount; k++) {
-            long bo = ((long) k * n + j) * 4;
-            FloatVector b0 = ld(b, bo), b1 = ld(b, bo + l4), b2 = ld(b, bo + 2 * l4), b3 = ld(b, bo + 3 * l4);
-            long ao = (long) i0 * ai + (long) k * ak;
+        c00 = c01 = c02 = c03 = c10 = c11 = c12 = c13 = c20 = c21 = c22 = c23 = c30 = c31 = c32 = c33 = FloatVector.zero(SPECIES);
+        long ao = (long) i0 * ai, bo = bj * 4L;
+        for (int k = 0; k < kCount; k++, ao += ak, bo += bs) {
+            FloatVector b0 = FloatVector.fromMemorySegment(SPECIES, b, bo, ORDER), b1 = FloatVector.fromMemorySegment(SPECIES, b, bo + l4, ORDER), b2 = FloatVector.fromMemorySegment(SPECIES, b, bo + 2 * l4, ORDER), b3 = FloatVector.fromMemorySegment(SPECIES, b, bo + 3 * l4, ORDER);
             FloatVector x = FloatVector.broadcast(SPECIES, a.getAtIndex(F, ao));
             c00 = b0.fma(x, c00); c01 = b1.fma(x, c01); c02 = b2.fma(x, c02); c03 = b3.fma(x, c03);
             x = FloatVector.broadcast(SPECIES, a.getAtIndex(F, ao + ai));
@@ -262,30 +250,44 @@ public final class TrainMatMul {
             x = FloatVector.broadcast(SPECIES, a.getAtIndex(F, ao + 3L * ai));
             c30 = b0.fma(x, c30); c31 = b1.fma(x, c31); c32 = b2.fma(x, c32); c33 = b3.fma(x, c33);
         }
-        st(c00, cSeg, r0); st(c01, cSeg, r0 + l4); st(c02, cSeg, r0 + 2 * l4); st(c03, cSeg, r0 + 3 * l4);
-        st(c10, cSeg, r0 + rs); st(c11, cSeg, r0 + rs + l4); st(c12, cSeg, r0 + rs + 2 * l4); st(c13, cSeg, r0 + rs + 3 * l4);
-        st(c20, cSeg, r0 + 2 * rs); st(c21, cSeg, r0 + 2 * rs + l4); st(c22, cSeg, r0 + 2 * rs + 2 * l4); st(c23, cSeg, r0 + 2 * rs + 3 * l4);
-        st(c30, cSeg, r0 + 3 * rs); st(c31, cSeg, r0 + 3 * rs + l4); st(c32, cSeg, r0 + 3 * rs + 2 * l4); st(c33, cSeg, r0 + 3 * rs + 3 * l4);
+        long o0 = ((long) i0 * ldc + j0) * 4, cs = ldc * 4L, o1 = o0 + cs, o2 = o1 + cs, o3 = o2 + cs;
+        if (acc != 0) {   // C + Σ, as the portable kernel
+            FloatVector.fromMemorySegment(SPECIES, c, o0, ORDER).add(c00).intoMemorySegment(c, o0, ORDER); FloatVector.fromMemorySegment(SPECIES, c, o0 + l4, ORDER).add(c01).intoMemorySegment(c, o0 + l4, ORDER); FloatVector.fromMemorySegment(SPECIES, c, o0 + 2 * l4, ORDER).add(c02).intoMemorySegment(c, o0 + 2 * l4, ORDER); FloatVector.fromMemorySegment(SPECIES, c, o0 + 3 * l4, ORDER).add(c03).intoMemorySegment(c, o0 + 3 * l4, ORDER);
+            FloatVector.fromMemorySegment(SPECIES, c, o1, ORDER).add(c10).intoMemorySegment(c, o1, ORDER); FloatVector.fromMemorySegment(SPECIES, c, o1 + l4, ORDER).add(c11).intoMemorySegment(c, o1 + l4, ORDER); FloatVector.fromMemorySegment(SPECIES, c, o1 + 2 * l4, ORDER).add(c12).intoMemorySegment(c, o1 + 2 * l4, ORDER); FloatVector.fromMemorySegment(SPECIES, c, o1 + 3 * l4, ORDER).add(c13).intoMemorySegment(c, o1 + 3 * l4, ORDER);
+            FloatVector.fromMemorySegment(SPECIES, c, o2, ORDER).add(c20).intoMemorySegment(c, o2, ORDER); FloatVector.fromMemorySegment(SPECIES, c, o2 + l4, ORDER).add(c21).intoMemorySegment(c, o2 + l4, ORDER); FloatVector.fromMemorySegment(SPECIES, c, o2 + 2 * l4, ORDER).add(c22).intoMemorySegment(c, o2 + 2 * l4, ORDER); FloatVector.fromMemorySegment(SPECIES, c, o2 + 3 * l4, ORDER).add(c23).intoMemorySegment(c, o2 + 3 * l4, ORDER);
+            FloatVector.fromMemorySegment(SPECIES, c, o3, ORDER).add(c30).intoMemorySegment(c, o3, ORDER); FloatVector.fromMemorySegment(SPECIES, c, o3 + l4, ORDER).add(c31).intoMemorySegment(c, o3 + l4, ORDER); FloatVector.fromMemorySegment(SPECIES, c, o3 + 2 * l4, ORDER).add(c32).intoMemorySegment(c, o3 + 2 * l4, ORDER); FloatVector.fromMemorySegment(SPECIES, c, o3 + 3 * l4, ORDER).add(c33).intoMemorySegment(c, o3 + 3 * l4, ORDER);
+        } else {
+            c00.intoMemorySegment(c, o0, ORDER); c01.intoMemorySegment(c, o0 + l4, ORDER); c02.intoMemorySegment(c, o0 + 2 * l4, ORDER); c03.intoMemorySegment(c, o0 + 3 * l4, ORDER);
+            c10.intoMemorySegment(c, o1, ORDER); c11.intoMemorySegment(c, o1 + l4, ORDER); c12.intoMemorySegment(c, o1 + 2 * l4, ORDER); c13.intoMemorySegment(c, o1 + 3 * l4, ORDER);
+            c20.intoMemorySegment(c, o2, ORDER); c21.intoMemorySegment(c, o2 + l4, ORDER); c22.intoMemorySegment(c, o2 + 2 * l4, ORDER); c23.intoMemorySegment(c, o2 + 3 * l4, ORDER);
+            c30.intoMemorySegment(c, o3, ORDER); c31.intoMemorySegment(c, o3 + l4, ORDER); c32.intoMemorySegment(c, o3 + 2 * l4, ORDER); c33.intoMemorySegment(c, o3 + 3 * l4, ORDER);
+        }
+    }
+
+    /** One row of {@link #tile4x4} over nb ≤ 4L columns (masked), for edges; B must hold whole vectors past nb. */
+    static void tile1(MemorySegment c, int ldc, int i0, int j0, int nb, MemorySegment a, int ai, int ak, MemorySegment b,
+                      int ldb, int kCount, int acc) {
+        int L = SPECIES.length();
+        for (int j = 0; j < nb; j += L) {
+            var m = SPECIES.indexInRange(j, nb);
+            long co = ((long) i0 * ldc + j0 + j) * 4;
+            FloatVector cv = FloatVector.zero(SPECIES);
+            for (int k = 0; k < kCount; k++)
+                cv = ld(b, ((long) k * ldb + j) * 4).fma(FloatVector.broadcast(SPECIES, a.getAtIndex(F, (long) i0 * ai + (long) k * ak)), cv);
+            if (acc != 0) st(ld(c, co, m).add(cv), c, co, m);
+            else st(cv, c, co, m);
+        }
+    }
+
+    private static FloatVector ld(MemorySegment s, long byteOffset, jdk.incubator.vector.VectorMask<Float> m) {
+        return FloatVector.fromMemorySegment(SPECIES, s, byteOffset, ORDER, m);
+    }
+
+    private static void st(FloatVector v, MemorySegment s, long byteOffset, jdk.incubator.vector.VectorMask<Float> m) {
+        v.intoMemorySegment(s, byteOffset, ORDER, m);
     }
 
     private static FloatVector ld(MemorySegment s, long byteOffset) { return FloatVector.fromMemorySegment(SPECIES, s, byteOffset, ORDER); }
 
     private static void st(FloatVector v, MemorySegment s, long byteOffset) { v.intoMemorySegment(s, byteOffset, ORDER); }
-
-    static float dot(MemorySegment x, long xo, MemorySegment w, long wo, int n) {
-        int L = SPECIES.length();
-        FloatVector s = FloatVector.zero(SPECIES);
-        int c = 0;
-        for (; c + L <= n; c += L)
-            s = FloatVector.fromMemorySegment(SPECIES, x, (xo + c) * 4, ORDER).fma(FloatVector.fromMemorySegment(SPECIES, w, (wo + c) * 4, ORDER), s);
-        float r = s.reduceLanes(VectorOperators.ADD);
-        for (; c < n; c++)
-            r += x.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, xo + c) * w.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, wo + c);
-        return r;
-    }
-
-    private static void store(MemorySegment y, long i, float s, int acc) {
-        var F = java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED;
-        y.setAtIndex(F, i, acc != 0 ? y.getAtIndex(F, i) + s : s);
-    }
 }

@@ -6,8 +6,16 @@ import gale.compute.FloatArray;
 import gale.compute.IntArray;
 import gale.compute.Kernel;
 import gale.compute.Parallel;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 
-/** Small training kernels; all deterministic (no atomics, fixed summation orders). Reference: {@code reference.TrainReference}. */
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Small training kernels; all deterministic (no atomics, fixed summation orders). The {@code ...Simd} kernels are
+ * their jvm twins over {@link FloatVector} (exp from {@link TrainSimd#exp}). Reference: {@code reference.TrainReference}.
+ */
 public final class TrainOps {
     private TrainOps() {}
 
@@ -28,7 +36,7 @@ public final class TrainOps {
     /**
      * Gradient of h = silu(g)·u: dUp = dH·silu(g), dGate = dH·u·σ(g)·(1 + g·(1 − σ(g))). All (n).
      */
-    @Kernel
+    @Kernel(jvm = "swiGluBackwardSimd")
     public static void swiGluBackward(FloatArray dGate, FloatArray dUp, FloatArray dH, FloatArray gate, FloatArray up, int n) {
         for (@Parallel int i = 0; i < n; i++) {
             float g = gate.get(i), dh = dH.get(i);
@@ -39,11 +47,27 @@ public final class TrainOps {
     }
 
     /**
+     * {@link #swiGlu} and {@link #swiGluBackward} in one pass (one exp per element): h = silu(g)·u, and dGate, dUp
+     * from dH. The backward recomputes h this way instead of storing it.
+     */
+    @Kernel(jvm = "swiGluWithBackwardSimd")
+    public static void swiGluWithBackward(FloatArray h, FloatArray dGate, FloatArray dUp, FloatArray dH, FloatArray gate,
+                                          FloatArray up, int n) {
+        for (@Parallel int i = 0; i < n; i++) {
+            float g = gate.get(i), dh = dH.get(i), u = up.get(i);
+            float e1 = 1f + (float) Math.exp(-g), sig = 1f / e1;
+            h.set(i, g / e1 * u);                            // exactly as swiGlu computes it
+            dUp.set(i, dh * g * sig);
+            dGate.set(i, dh * u * sig * (1f + g * (1f - sig)));
+        }
+    }
+
+    /**
      * Fused softmax + cross-entropy per row of logits: (nTok, vocab), replaced in place by dLoss/dlogits =
      * softmax − onehot(target) (unscaled); loss[t] = logsumexp − logit[target]. A row whose target is −1 gets loss 0
      * and a zero gradient.
      */
-    @Kernel
+    @Kernel(jvm = "crossEntropySimd")
     public static void crossEntropy(FloatArray logits, FloatArray loss, IntArray targets, int nTok, int vocab) {
         for (@Parallel int t = 0; t < nTok; t++) {
             long base = (long) t * vocab;
@@ -88,11 +112,112 @@ public final class TrainOps {
     }
 
     /** h[i] = silu(gate[i])·up[i] for i &lt; n (the SwiGLU forward, recomputed by the backward). */
-    @Kernel
+    @Kernel(jvm = "swiGluSimd")
     public static void swiGlu(FloatArray h, FloatArray gate, FloatArray up, int n) {
         for (@Parallel int i = 0; i < n; i++) {
             float g = gate.get(i);
             h.set(i, g / (1f + (float) Math.exp(-g)) * up.get(i));
         }
+    }
+
+    // ---- jvm twins ----
+
+    /** {@link #swiGlu} for the jvm, one block of {@link TrainSimd#BLOCK} elements per iteration. */
+    @Kernel(jvmOnly = true)
+    public static void swiGluSimd(FloatArray h, FloatArray gate, FloatArray up, int n) {
+        for (@Parallel int i = 0; i < n; i += TrainSimd.BLOCK) {
+            TrainOps.swiGluBlock(h.segment(), gate.segment(), up.segment(), i, Math.min(n, i + TrainSimd.BLOCK));
+        }
+    }
+
+    static void swiGluBlock(MemorySegment h, MemorySegment gate, MemorySegment up, int from, int to) {
+        for (int i = from; i < to; i += TrainSimd.L) {
+            VectorMask<Float> m = TrainSimd.S.indexInRange(i, to);
+            FloatVector g = TrainSimd.load(gate, i, m);
+            TrainSimd.store(g.div(TrainSimd.exp(g.neg()).add(1f)).mul(TrainSimd.load(up, i, m)), h, i, m);
+        }
+    }
+
+    /** {@link #swiGluBackward} for the jvm, one block of {@link TrainSimd#BLOCK} elements per iteration. */
+    @Kernel(jvmOnly = true)
+    public static void swiGluBackwardSimd(FloatArray dGate, FloatArray dUp, FloatArray dH, FloatArray gate, FloatArray up, int n) {
+        for (@Parallel int i = 0; i < n; i += TrainSimd.BLOCK) {
+            TrainOps.swiGluBackwardBlock(dGate.segment(), dUp.segment(), dH.segment(), gate.segment(), up.segment(), i,
+                    Math.min(n, i + TrainSimd.BLOCK));
+        }
+    }
+
+    static void swiGluBackwardBlock(MemorySegment dGate, MemorySegment dUp, MemorySegment dH, MemorySegment gate, MemorySegment up,
+                                    int from, int to) {
+        for (int i = from; i < to; i += TrainSimd.L) {
+            VectorMask<Float> m = TrainSimd.S.indexInRange(i, to);
+            FloatVector g = TrainSimd.load(gate, i, m), dh = TrainSimd.load(dH, i, m);
+            FloatVector sig = FloatVector.broadcast(TrainSimd.S, 1f).div(TrainSimd.exp(g.neg()).add(1f));
+            TrainSimd.store(dh.mul(g).mul(sig), dUp, i, m);
+            FloatVector oneMinus = sig.neg().add(1f);
+            TrainSimd.store(dh.mul(TrainSimd.load(up, i, m)).mul(sig).mul(g.mul(oneMinus).add(1f)), dGate, i, m);
+        }
+    }
+
+    /** {@link #swiGluWithBackward} for the jvm, one block of {@link TrainSimd#BLOCK} elements per iteration. */
+    @Kernel(jvmOnly = true)
+    public static void swiGluWithBackwardSimd(FloatArray h, FloatArray dGate, FloatArray dUp, FloatArray dH, FloatArray gate,
+                                              FloatArray up, int n) {
+        for (@Parallel int i = 0; i < n; i += TrainSimd.BLOCK) {
+            TrainOps.swiGluWithBackwardBlock(h.segment(), dGate.segment(), dUp.segment(), dH.segment(), gate.segment(), up.segment(),
+                    i, Math.min(n, i + TrainSimd.BLOCK));
+        }
+    }
+
+    static void swiGluWithBackwardBlock(MemorySegment h, MemorySegment dGate, MemorySegment dUp, MemorySegment dH, MemorySegment gate,
+                                        MemorySegment up, int from, int to) {
+        for (int i = from; i < to; i += TrainSimd.L) {
+            VectorMask<Float> m = TrainSimd.S.indexInRange(i, to);
+            FloatVector g = TrainSimd.load(gate, i, m), dh = TrainSimd.load(dH, i, m), u = TrainSimd.load(up, i, m);
+            FloatVector e1 = TrainSimd.exp(g.neg()).add(1f), sig = FloatVector.broadcast(TrainSimd.S, 1f).div(e1);
+            TrainSimd.store(g.div(e1).mul(u), h, i, m);       // exactly as swiGluSimd computes it
+            TrainSimd.store(dh.mul(g).mul(sig), dUp, i, m);
+            TrainSimd.store(dh.mul(u).mul(sig).mul(g.mul(sig.neg().add(1f)).add(1f)), dGate, i, m);
+        }
+    }
+
+    /** {@link #crossEntropy} for the jvm: one row per iteration, vectorised across the vocabulary. */
+    @Kernel(jvmOnly = true)
+    public static void crossEntropySimd(FloatArray logits, FloatArray loss, IntArray targets, int nTok, int vocab) {
+        for (@Parallel int t = 0; t < nTok; t++) {
+            TrainOps.crossEntropyRow(logits.segment(), loss.segment(), targets.get(t), t, vocab);
+        }
+    }
+
+    static void crossEntropyRow(MemorySegment x, MemorySegment loss, int target, int t, int vocab) {
+        long base = (long) t * vocab;
+        int L = TrainSimd.L;
+        if (target < 0) {
+            for (int j = 0; j < vocab; j += L)
+                TrainSimd.store(FloatVector.zero(TrainSimd.S), x, base + j, TrainSimd.S.indexInRange(j, vocab));
+            loss.setAtIndex(TrainSimd.F, t, 0f);
+            return;
+        }
+        FloatVector vmax = FloatVector.broadcast(TrainSimd.S, Float.NEGATIVE_INFINITY);
+        for (int j = 0; j < vocab; j += L) {
+            VectorMask<Float> m = TrainSimd.S.indexInRange(j, vocab);
+            vmax = vmax.max(TrainSimd.load(x, base + j, m).blend(Float.NEGATIVE_INFINITY, m.not()));
+        }
+        float max = vmax.reduceLanes(VectorOperators.MAX);    // max is exact in any order
+        float xt = x.getAtIndex(TrainSimd.F, base + target);
+        FloatVector sum = FloatVector.zero(TrainSimd.S);
+        for (int j = 0; j < vocab; j += L) {
+            VectorMask<Float> m = TrainSimd.S.indexInRange(j, vocab);
+            FloatVector e = TrainSimd.exp(TrainSimd.load(x, base + j, m).sub(max)).blend(0f, m.not());
+            TrainSimd.store(e, x, base + j, m);
+            sum = sum.add(e);
+        }
+        float s = TrainSimd.sum(sum), inv = 1f / s;
+        loss.setAtIndex(TrainSimd.F, t, (float) Math.log(s) - (xt - max));
+        for (int j = 0; j < vocab; j += L) {
+            VectorMask<Float> m = TrainSimd.S.indexInRange(j, vocab);
+            TrainSimd.store(TrainSimd.load(x, base + j, m).mul(inv), x, base + j, m);
+        }
+        x.setAtIndex(TrainSimd.F, base + target, x.getAtIndex(TrainSimd.F, base + target) - 1f);
     }
 }

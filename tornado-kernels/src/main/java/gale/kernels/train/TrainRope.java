@@ -34,7 +34,7 @@ public final class TrainRope {
     }
 
     /** Rotates x: (nTok, nHeads·headDim) in place by sign·θ(t mod seqLen, i) for even i &lt; rotDim in each head; cs from {@link #table}. */
-    @Kernel
+    @Kernel(jvm = "ropeRows")
     public static void rope(FloatArray x, FloatArray cs, int nTok, int seqLen, int nHeads, int headDim, int rotDim, float sign) {
         int pairs = nHeads * headDim / 2;
         for (@Parallel int t = 0; t < nTok; t++) {
@@ -49,6 +49,29 @@ public final class TrainRope {
                     x.set(xi, x0 * c - x1 * s);
                     x.set(xi + 1, x0 * s + x1 * c);
                 }
+            }
+        }
+    }
+
+    /** {@link #rope} for the jvm: one token row per iteration, no division per element (bit-identical). */
+    @Kernel(jvmOnly = true)
+    public static void ropeRows(FloatArray x, FloatArray cs, int nTok, int seqLen, int nHeads, int headDim, int rotDim, float sign) {
+        for (@Parallel int t = 0; t < nTok; t++) {
+            TrainRope.ropeRow(x.segment(), cs.segment(), t, seqLen, nHeads, headDim, rotDim, sign);
+        }
+    }
+
+    static void ropeRow(java.lang.foreign.MemorySegment x, java.lang.foreign.MemorySegment cs, int t, int seqLen, int nHeads,
+                        int headDim, int rotDim, float sign) {
+        var F = java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED;
+        long co = (long) (t % seqLen) * rotDim;              // cos, sin of pair i/2 at co + i, co + i + 1
+        for (int h = 0; h < nHeads; h++) {
+            long xo = ((long) t * nHeads + h) * headDim;
+            for (int i = 0; i < rotDim; i += 2) {
+                float c = cs.getAtIndex(F, co + i), s = sign * cs.getAtIndex(F, co + i + 1);
+                float x0 = x.getAtIndex(F, xo + i), x1 = x.getAtIndex(F, xo + i + 1);
+                x.setAtIndex(F, xo + i, x0 * c - x1 * s);
+                x.setAtIndex(F, xo + i + 1, x0 * s + x1 * c);
             }
         }
     }

@@ -159,16 +159,22 @@ class TrainKernelsTest {
         FloatArray dO = rand(r, nTok * nH * hd, 1);
         FloatArray out = FloatArray.create(nTok * nH * hd), lse = FloatArray.create(nTok * nH), delta = FloatArray.create(nTok * nH);
         FloatArray dq = FloatArray.create(nTok * nH * hd), dk = FloatArray.create(nTok * nKv * hd), dv = FloatArray.create(nTok * nKv * hd);
-        run(dev, List.of(q, k, v, dO), List.of(out, dq, dk, dv), g -> g
+        FloatArray dq2 = FloatArray.create(nTok * nH * hd), dk2 = FloatArray.create(nTok * nKv * hd), dv2 = FloatArray.create(nTok * nKv * hd);
+        run(dev, List.of(q, k, v, dO), List.of(out, dq, dk, dv, dq2, dk2, dv2), g -> g
                 .task("f", TrainAttention::forward, out, lse, q, k, v, nTok, seqLen, nH, nKv, hd)
                 .task("d", TrainAttention::backwardDelta, delta, dO, out, nTok, nH, hd)
                 .task("q", TrainAttention::backwardQ, dq, dO, q, k, v, lse, delta, nTok, seqLen, nH, nKv, hd)
-                .task("kv", TrainAttention::backwardKV, dk, dv, dO, q, k, v, lse, delta, nTok, seqLen, nH, nKv, hd));
+                .task("kv", TrainAttention::backwardKV, dk, dv, dO, q, k, v, lse, delta, nTok, seqLen, nH, nKv, hd)
+                .task("all", TrainAttention::backward, dq2, dk2, dv2, dO, q, k, v, lse, delta, nTok, seqLen, nH, nKv, hd));
         double[] Q = d(q), K = d(k), V = d(v), DO = d(dO);
         check("attention forward on " + dev, out, null, TrainReference.attention(Q, K, V, nTok, seqLen, nH, nKv, hd));
         check("attention dq on " + dev, dq, null, fd(Q, x -> dot(DO, TrainReference.attention(x, K, V, nTok, seqLen, nH, nKv, hd))));
         check("attention dk on " + dev, dk, null, fd(K, x -> dot(DO, TrainReference.attention(Q, x, V, nTok, seqLen, nH, nKv, hd))));
-        check("attention dv on " + dev, dv, null, fd(V, x -> dot(DO, TrainReference.attention(Q, K, x, nTok, seqLen, nH, nKv, hd))));
+        double[] gv = fd(V, x -> dot(DO, TrainReference.attention(Q, K, x, nTok, seqLen, nH, nKv, hd)));
+        check("attention dv on " + dev, dv, null, gv);
+        check("attention fused backward dq on " + dev, dq2, null, fd(Q, x -> dot(DO, TrainReference.attention(x, K, V, nTok, seqLen, nH, nKv, hd))));
+        check("attention fused backward dk on " + dev, dk2, null, fd(K, x -> dot(DO, TrainReference.attention(Q, x, V, nTok, seqLen, nH, nKv, hd))));
+        check("attention fused backward dv on " + dev, dv2, null, gv);
     }
 
     @ParameterizedTest
@@ -178,13 +184,19 @@ class TrainKernelsTest {
         int n = 20;
         FloatArray gt = rand(r, n, 2), up = rand(r, n, 1), dh = rand(r, n, 1);
         FloatArray h = FloatArray.create(n), dg = FloatArray.create(n), du = FloatArray.create(n);
-        run(dev, List.of(gt, up, dh), List.of(h, dg, du), g -> g
+        FloatArray h2 = FloatArray.create(n), dg2 = FloatArray.create(n), du2 = FloatArray.create(n);
+        run(dev, List.of(gt, up, dh), List.of(h, dg, du, h2, dg2, du2), g -> g
                 .task("f", TrainOps::swiGlu, h, gt, up, n)
-                .task("b", TrainOps::swiGluBackward, dg, du, dh, gt, up, n));
+                .task("b", TrainOps::swiGluBackward, dg, du, dh, gt, up, n)
+                .task("fb", TrainOps::swiGluWithBackward, h2, dg2, du2, dh, gt, up, n));
         double[] G = d(gt), U = d(up), DH = d(dh);
         check("swiGlu on " + dev, h, null, TrainReference.swiGlu(G, U));
         check("swiGluBackward gate on " + dev, dg, null, fd(G, x -> dot(DH, TrainReference.swiGlu(x, U))));
-        check("swiGluBackward up on " + dev, du, null, fd(U, x -> dot(DH, TrainReference.swiGlu(G, x))));
+        double[] gu = fd(U, x -> dot(DH, TrainReference.swiGlu(G, x)));
+        check("swiGluBackward up on " + dev, du, null, gu);
+        check("swiGluWithBackward h on " + dev, h2, null, TrainReference.swiGlu(G, U));
+        check("swiGluWithBackward gate on " + dev, dg2, null, fd(G, x -> dot(DH, TrainReference.swiGlu(x, U))));
+        check("swiGluWithBackward up on " + dev, du2, null, gu);
     }
 
     @ParameterizedTest
@@ -250,7 +262,7 @@ class TrainKernelsTest {
     @Test
     void simdTwinsMatchPortable() {
         Random r = new Random(9);
-        for (int[] s : new int[][]{{5, 7, 35}, {16, 33, 128}, {9, 40, 16}, {2, 1, 3}}) {
+        for (int[] s : new int[][]{{5, 7, 35}, {16, 33, 128}, {9, 40, 16}, {2, 1, 3}, {7, 130, 40}, {600, 37, 70}}) {
             int nTok = s[0], rows = s[1], cols = s[2];
             FloatArray x = rand(r, nTok * cols, 1), w = rand(r, rows * cols, 1), dy = rand(r, nTok * rows, 1);
             FloatArray a = rand(r, nTok * rows, 1), b = FloatArray.of(a.toArray());
@@ -268,8 +280,8 @@ class TrainKernelsTest {
             TrainMatMul.matMulDwSimd(b, dy, x, nTok, rows, cols);
             check("matMulDwSimd vs matMulDw " + nTok + "x" + rows + "x" + cols, b, null, d(a));
         }
-        for (int hd : new int[]{32, 20}) {
-            int seqLen = 7, nTok = 14, nH = 4, nKv = 2;
+        for (int[] shape : new int[][]{{32, 7}, {20, 7}, {32, 37}}) {
+            int hd = shape[0], seqLen = shape[1], nTok = 2 * seqLen, nH = 4, nKv = 2;
             FloatArray q = rand(r, nTok * nH * hd, 1), k = rand(r, nTok * nKv * hd, 1), v = rand(r, nTok * nKv * hd, 1), dO = rand(r, nTok * nH * hd, 1);
             FloatArray[] o = new FloatArray[2], lse = new FloatArray[2], dq = new FloatArray[2], dk = new FloatArray[2], dv = new FloatArray[2];
             FloatArray delta = FloatArray.create(nTok * nH);
@@ -284,11 +296,124 @@ class TrainKernelsTest {
             TrainAttention.backwardQSimd(dq[1], dO, q, k, v, lse[0], delta, nTok, seqLen, nH, nKv, hd);
             TrainAttention.backwardKV(dk[0], dv[0], dO, q, k, v, lse[0], delta, nTok, seqLen, nH, nKv, hd);
             TrainAttention.backwardKVSimd(dk[1], dv[1], dO, q, k, v, lse[0], delta, nTok, seqLen, nH, nKv, hd);
-            check("attention forwardSimd vs forward hd " + hd, o[1], null, d(o[0]));
-            check("attention lse Simd vs portable hd " + hd, lse[1], null, d(lse[0]));
-            check("attention backwardQSimd vs backwardQ hd " + hd, dq[1], null, d(dq[0]));
-            check("attention backwardKVSimd dk vs portable hd " + hd, dk[1], null, d(dk[0]));
-            check("attention backwardKVSimd dv vs portable hd " + hd, dv[1], null, d(dv[0]));
+            FloatArray[] all = {FloatArray.create(nTok * nH * hd), FloatArray.create(nTok * nKv * hd), FloatArray.create(nTok * nKv * hd)};
+            TrainAttention.backwardSimd(all[0], all[1], all[2], dO, q, k, v, lse[0], delta, nTok, seqLen, nH, nKv, hd);
+            check("attention backwardSimd dq vs backwardQ hd " + hd + " T " + seqLen, all[0], null, d(dq[0]));
+            check("attention backwardSimd dk vs backwardKV hd " + hd + " T " + seqLen, all[1], null, d(dk[0]));
+            check("attention backwardSimd dv vs backwardKV hd " + hd + " T " + seqLen, all[2], null, d(dv[0]));
+            check("attention forwardSimd vs forward hd " + hd + " T " + seqLen, o[1], null, d(o[0]));
+            check("attention lse Simd vs portable hd " + hd + " T " + seqLen, lse[1], null, d(lse[0]));
+            check("attention backwardQSimd vs backwardQ hd " + hd + " T " + seqLen, dq[1], null, d(dq[0]));
+            check("attention backwardKVSimd dk vs portable hd " + hd + " T " + seqLen, dk[1], null, d(dk[0]));
+            check("attention backwardKVSimd dv vs portable hd " + hd + " T " + seqLen, dv[1], null, d(dv[0]));
+        }
+    }
+
+    /** TrainSimd.exp against Math.exp (rounded to float) over [−90, 89]: within 2 ulp, exactly 0 below −87.3. */
+    @Test
+    void vectorExp() {
+        int L = TrainSimd.L;
+        float[] x = new float[L], e = new float[L];
+        double maxUlp = 0;
+        for (float v = -87.3f; v < 88.3f; v += 0.0137f) {
+            for (int j = 0; j < L; j++) x[j] = v + j * 1e-4f;
+            TrainSimd.exp(jdk.incubator.vector.FloatVector.fromArray(TrainSimd.S, x, 0)).intoArray(e, 0);
+            for (int j = 0; j < L; j++) {
+                float ref = (float) Math.exp(x[j]);
+                maxUlp = Math.max(maxUlp, Math.abs(e[j] - ref) / Math.ulp(ref));
+            }
+        }
+        System.out.printf("TrainSimd.exp vs Math.exp: max %.2f ulp (tolerance 2)%n", maxUlp);
+        assertTrue(maxUlp <= 2, "exp error " + maxUlp + " ulp");
+        java.util.Arrays.fill(x, -88f);
+        x[1] = Float.NEGATIVE_INFINITY;
+        TrainSimd.exp(jdk.incubator.vector.FloatVector.fromArray(TrainSimd.S, x, 0)).intoArray(e, 0);
+        for (float v : e) assertTrue(v == 0f, "exp below the range is " + v);
+    }
+
+    /** The elementwise, row and optimizer twins against their portable kernels (run as plain Java). */
+    @Test
+    void simdTwinsMatchPortableSmallKernels() {
+        Random r = new Random(10);
+        for (int[] sh : new int[][]{{6, 3, 2, 8, 6}, {256, 128, 4, 32, 32}}) {
+            int nTok = sh[0], seqLen = sh[1], heads = sh[2], hd = sh[3], rot = sh[4];
+            FloatArray ones = FloatArray.create(rot / 2);
+            ones.fill(1f);
+            FloatArray cs = TrainRope.table(ones, seqLen, rot, 10000f), a = rand(r, nTok * heads * hd, 1), b = FloatArray.of(a.toArray());
+            TrainRope.rope(a, cs, nTok, seqLen, heads, hd, rot, -1f);
+            TrainRope.ropeRows(b, cs, nTok, seqLen, heads, hd, rot, -1f);
+            for (int i = 0; i < a.length(); i++) assertTrue(a.get(i) == b.get(i), "ropeRows differs from rope at " + i);
+            System.out.printf("ropeRows vs rope %dx%dx%d rot %d: bit-identical%n", nTok, heads, hd, rot);
+        }
+        for (int n : new int[]{1, 37, 300, 5000}) {
+            FloatArray gt = rand(r, n, 3), up = rand(r, n, 1), dh = rand(r, n, 1);
+            FloatArray[] h = {FloatArray.create(n), FloatArray.create(n)}, dg = {FloatArray.create(n), FloatArray.create(n)};
+            FloatArray[] du = {FloatArray.create(n), FloatArray.create(n)};
+            TrainOps.swiGlu(h[0], gt, up, n);
+            TrainOps.swiGluSimd(h[1], gt, up, n);
+            TrainOps.swiGluBackward(dg[0], du[0], dh, gt, up, n);
+            TrainOps.swiGluBackwardSimd(dg[1], du[1], dh, gt, up, n);
+            check("swiGluSimd vs swiGlu n " + n, h[1], null, d(h[0]));
+            check("swiGluBackwardSimd gate n " + n, dg[1], null, d(dg[0]));
+            check("swiGluBackwardSimd up n " + n, du[1], null, d(du[0]));
+            FloatArray[] h2 = {FloatArray.create(n), FloatArray.create(n)}, dg2 = {FloatArray.create(n), FloatArray.create(n)};
+            FloatArray[] du2 = {FloatArray.create(n), FloatArray.create(n)};
+            TrainOps.swiGluWithBackward(h2[0], dg2[0], du2[0], dh, gt, up, n);
+            TrainOps.swiGluWithBackwardSimd(h2[1], dg2[1], du2[1], dh, gt, up, n);
+            check("swiGluWithBackward h vs swiGlu n " + n, h2[0], null, d(h[0]));
+            check("swiGluWithBackward gate vs swiGluBackward n " + n, dg2[0], null, d(dg[0]));
+            check("swiGluWithBackward up vs swiGluBackward n " + n, du2[0], null, d(du[0]));
+            check("swiGluWithBackwardSimd h n " + n, h2[1], null, d(h2[0]));
+            check("swiGluWithBackwardSimd gate n " + n, dg2[1], null, d(dg2[0]));
+            check("swiGluWithBackwardSimd up n " + n, du2[1], null, d(du2[0]));
+        }
+        for (int vocab : new int[]{11, 100, 2048}) {
+            int nTok = 5;
+            int[] tg = {3, -1, vocab - 1, 0, vocab / 2};
+            IntArray targets = IntArray.of(tg);
+            FloatArray a = rand(r, nTok * vocab, 4), b = FloatArray.of(a.toArray());
+            FloatArray la = FloatArray.create(nTok), lb = FloatArray.create(nTok);
+            TrainOps.crossEntropy(a, la, targets, nTok, vocab);
+            TrainOps.crossEntropySimd(b, lb, targets, nTok, vocab);
+            check("crossEntropySimd dlogits vocab " + vocab, b, null, d(a));
+            check("crossEntropySimd loss vocab " + vocab, lb, null, d(la));
+        }
+        for (int[] s : new int[][]{{3, 10}, {5, 128}, {4, 37}}) {
+            int rows = s[0], n = s[1];
+            FloatArray x = rand(r, rows * n, 1), w = rand(r, n, 1), dy = rand(r, rows * n, 1);
+            FloatArray[] y = {FloatArray.create(rows * n), FloatArray.create(rows * n)}, rstd = {FloatArray.create(rows), FloatArray.create(rows)};
+            TrainNorms.rmsNormForward(y[0], rstd[0], x, w, rows, n, 1e-5f);
+            TrainNorms.rmsNormForwardSimd(y[1], rstd[1], x, w, rows, n, 1e-5f);
+            check("rmsNormForwardSimd " + rows + "x" + n, y[1], null, d(y[0]));
+            check("rmsNormForwardSimd rstd " + rows + "x" + n, rstd[1], null, d(rstd[0]));
+            FloatArray dxa = rand(r, rows * n, 1), dxb = FloatArray.of(dxa.toArray()), dwa = rand(r, n, 1), dwb = FloatArray.of(dwa.toArray());
+            TrainNorms.rmsNormBackwardX(dxa, dy, x, w, rstd[0], rows, n, 1);
+            TrainNorms.rmsNormBackwardXSimd(dxb, dy, x, w, rstd[0], rows, n, 1);
+            check("rmsNormBackwardXSimd " + rows + "x" + n, dxb, null, d(dxa));
+            TrainNorms.rmsNormBackwardW(dwa, dy, x, rstd[0], rows, n);
+            TrainNorms.rmsNormBackwardWSimd(dwb, dy, x, rstd[0], rows, n);
+            check("rmsNormBackwardWSimd " + rows + "x" + n, dwb, null, d(dwa));
+        }
+        for (int n : new int[]{5, 100, 1000, 5000, 200000}) {
+            FloatArray[] p = new FloatArray[2], g = new FloatArray[2], m = new FloatArray[2], v = new FloatArray[2];
+            FloatArray p0 = rand(r, n, 1), g0 = rand(r, n, 1), m0 = rand(r, n, 0.1), v0 = FloatArray.create(n);
+            for (int i = 0; i < n; i++) v0.set(i, (float) Math.abs(r.nextGaussian() * 0.1));
+            for (int z = 0; z < 2; z++) {
+                p[z] = FloatArray.of(p0.toArray()); g[z] = FloatArray.of(g0.toArray()); m[z] = FloatArray.of(m0.toArray()); v[z] = FloatArray.of(v0.toArray());
+            }
+            FloatArray hyper = FloatArray.of(1e-2f, 0.9f, 0.95f, 1e-8f, 0.1f, 0.271f, 0.142625f, 0.5f);
+            int parts = Math.min(7, n);
+            FloatArray[] ss = {FloatArray.create(parts), FloatArray.create(parts)};
+            Optimizer.sumSquares(ss[0], g[0], n, parts, 0);
+            Optimizer.sumSquaresSimd(ss[1], g[1], n, parts, 0);
+            check("sumSquaresSimd n " + n, ss[1], null, d(ss[0]));
+            Optimizer.adamW(p[0], g[0], m[0], v[0], hyper, n, 1);
+            Optimizer.adamWSimd(p[1], g[1], m[1], v[1], hyper, n, 1);
+            for (int i = 0; i < n; i++) {   // same operations in the same order: bit-identical
+                assertTrue(p[0].get(i) == p[1].get(i) && m[0].get(i) == m[1].get(i) && v[0].get(i) == v[1].get(i) && g[1].get(i) == 0f,
+                        "adamWSimd differs from adamW at " + i);
+            }
+            System.out.printf("adamWSimd vs adamW n %d: bit-identical%n", n);
         }
     }
 }
