@@ -17,27 +17,22 @@ import gale.compute.spi.LaunchGrid;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.Future;
 
 /**
- * Runs kernels on the host. Launches are synchronous: the calling thread runs one chunk and waits for the rest.
+ * Runs kernels on the host. Launches are synchronous: the calling thread runs chunk 0 and waits for the rest, which
+ * run on a fixed pool of workers ({@link Workers}); chunk c of n iterations is always [n·c/chunks, n·(c+1)/chunks),
+ * so results do not depend on timing.
  * Buffers alias the host arrays, so transfers cost nothing. Not thread-safe (one plan thread at a time).
  */
 final class JvmDevice implements ComputeDevice {
     private final int threads;
-    private final ForkJoinPool pool;
+    private final Workers pool;
     private final DeviceInfo info;
     private long lastKernelNanos;
 
     JvmDevice(int threads) {
         this.threads = threads;
-        this.pool = threads > 1 ? new ForkJoinPool(threads - 1, p -> {
-            var t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
-            t.setName("gale-jvm-" + t.getPoolIndex());
-            t.setDaemon(true);
-            return t;
-        }, null, false) : null;
+        this.pool = threads > 1 ? new Workers(threads, "gale-jvm") : null;
         Runtime rt = Runtime.getRuntime();
         this.info = new DeviceInfo("jvm", "jvm", "Java " + Runtime.version().feature() + " on " + System.getProperty("os.arch"),
                 System.getProperty("java.vm.vendor"), "CPU", threads, rt.maxMemory(), 0, Integer.MAX_VALUE, false,
@@ -85,20 +80,9 @@ final class JvmDevice implements ComputeDevice {
             if (chunks <= 1 || pool == null) {
                 run(k, javaArgs, 0, n, grid);
             } else {
-                @SuppressWarnings("unchecked") Future<?>[] fs = new Future<?>[chunks - 1];
-                for (int c = 1; c < chunks; c++) {
-                    long lo = n * c / chunks, hi = n * (c + 1) / chunks;
-                    fs[c - 1] = pool.submit(() -> run(k, javaArgs, lo, hi, grid));
-                }
-                run(k, javaArgs, 0, n / chunks, grid);
-                for (Future<?> f : fs) f.get();
+                pool.run(chunks, c -> run(k, javaArgs, n * c / chunks, n * (c + 1) / chunks, grid));
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ComputeException("interrupted while running " + k.qualifiedName() + " on jvm", e);
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new ComputeException("kernel " + k.qualifiedName() + " (" + k.location() + ") failed on jvm: " + e.getCause(), e.getCause());
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             throw new ComputeException("kernel " + k.qualifiedName() + " (" + k.location() + ") failed on jvm: " + e, e);
         }
         lastKernelNanos = System.nanoTime() - t0;
