@@ -7,6 +7,7 @@ import gale.compute.FloatArray;
 import gale.compute.HalfArray;
 import gale.compute.IntArray;
 import gale.compute.KernelContext;
+import gale.compute.KernelRegistry;
 import gale.compute.spi.CompiledKernel;
 import gale.compute.spi.ComputeDevice;
 import gale.compute.spi.DeviceBuffer;
@@ -14,6 +15,7 @@ import gale.compute.spi.DeviceInfo;
 import gale.compute.spi.KernelInfo;
 import gale.compute.spi.KernelParam;
 import gale.compute.spi.LaunchGrid;
+import gale.compute.translate.GeneratedSupport;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -62,25 +64,34 @@ final class JvmDevice implements ComputeDevice {
         if (kernel.jvm() == null)
             throw new ComputeException("kernel " + kernel.qualifiedName() + " (" + kernel.location() + ") cannot run on the jvm backend: "
                     + "it uses barriers or local memory; give it a @Kernel(jvm = \"...\") twin");
-        return () -> kernel;
+        // A kernel with a jvm twin launches the twin directly, split over the twin's own outer loop (a twin may be
+        // finer-grained than its kernel: attention over (token, head) pairs where the kernel's outer loop is tokens).
+        KernelInfo runner = kernel.jvmTwin().isEmpty() ? kernel
+                : KernelRegistry.find(kernel.owner(), kernel.jvmTwin(), kernel.jvm().getClass().getClassLoader());
+        return new JvmKernel(kernel, runner);
     }
+
+    /** A kernel and the kernel the jvm runs for it (itself, or its jvm twin). */
+    record JvmKernel(KernelInfo info, KernelInfo runner) implements CompiledKernel {}
 
     @Override public long launch(CompiledKernel kernel, Object[] args, LaunchGrid grid, boolean profile) {
         KernelInfo k = kernel.info();
+        KernelInfo runner = ((JvmKernel) kernel).runner();
         Object[] javaArgs = new Object[args.length];
         for (int i = 0; i < args.length; i++) {
             KernelParam.Kind kind = k.params().get(i).kind();
             javaArgs[i] = args[i] instanceof JvmBuffer b ? b.view(kind) : args[i];
         }
         long t0 = System.nanoTime();
-        // @Parallel kernels split their outermost loop's iterations; KernelContext kernels their linear global ids.
-        long n = k.usesContext() ? grid.totalWorkItems() : grid.global()[0];
-        int chunks = (int) Math.min(threads, n);
         try {
+            Object[] runArgs = runner == k ? javaArgs : k.usesContext() ? GeneratedSupport.dropContext(javaArgs) : javaArgs;
+            // @Parallel kernels split their outermost loop's iterations; KernelContext kernels their linear global ids.
+            long n = runner != k ? runner.grid().iterations(runArgs)[0] : k.usesContext() ? grid.totalWorkItems() : grid.global()[0];
+            int chunks = (int) Math.min(threads, n);
             if (chunks <= 1 || pool == null) {
-                run(k, javaArgs, 0, n, grid);
+                if (n > 0) run(runner, runArgs, 0, n, grid);
             } else {
-                pool.run(chunks, c -> run(k, javaArgs, n * c / chunks, n * (c + 1) / chunks, grid));
+                pool.run(chunks, c -> run(runner, runArgs, n * c / chunks, n * (c + 1) / chunks, grid));
             }
         } catch (RuntimeException | Error e) {
             throw new ComputeException("kernel " + k.qualifiedName() + " (" + k.location() + ") failed on jvm: " + e, e);
