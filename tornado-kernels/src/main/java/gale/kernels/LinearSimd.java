@@ -149,6 +149,82 @@ public final class LinearSimd {
         return s;
     }
 
+    // ---- SwiGLU mat-vec: both dot products of a row in one loop (x loaded once; one method, so C2 keeps it whole) ----
+
+    /** silu(g)·u of gate and up activations. */
+    public static float swiGlu(float g, float u) {
+        return g / (1f + (float) Math.exp(-g)) * u;
+    }
+
+    /** silu(W1[row]·x)·(W3[row]·x) for F32 weights of n columns. */
+    public static float swiGluF32(FloatArray w1, FloatArray w3, long row, FloatArray x, int n) {
+        MemorySegment gs = w1.segment(), us = w3.segment(), xs = x.segment();
+        long wo = row * n * 4;
+        FloatVector g0 = FloatVector.zero(F), g1 = g0, u0 = g0, u1 = g0;
+        int c = 0;
+        for (; c + 2 * L <= n; c += 2 * L) {
+            long o = c * 4L, o1 = o + 4L * L;
+            FloatVector xa = loadF(xs, o), xb = loadF(xs, o1);
+            g0 = loadF(gs, wo + o).fma(xa, g0);
+            u0 = loadF(us, wo + o).fma(xa, u0);
+            g1 = loadF(gs, wo + o1).fma(xb, g1);
+            u1 = loadF(us, wo + o1).fma(xb, u1);
+        }
+        for (; c + L <= n; c += L) {
+            FloatVector xa = loadF(xs, c * 4L);
+            g0 = loadF(gs, wo + c * 4L).fma(xa, g0);
+            u0 = loadF(us, wo + c * 4L).fma(xa, u0);
+        }
+        float g = g0.add(g1).reduceLanes(VectorOperators.ADD), u = u0.add(u1).reduceLanes(VectorOperators.ADD);
+        for (; c < n; c++) {
+            float xv = xs.get(FL, c * 4L);
+            g += gs.get(FL, wo + c * 4L) * xv;
+            u += us.get(FL, wo + c * 4L) * xv;
+        }
+        return swiGlu(g, u);
+    }
+
+    /** silu(W1[row]·x)·(W3[row]·x) for F16 weights of n columns. */
+    public static float swiGluF16(HalfArray w1, HalfArray w3, long row, FloatArray x, int n) {
+        MemorySegment gs = w1.segment(), us = w3.segment(), xs = x.segment();
+        long wo = row * n * 2;
+        FloatVector g0 = FloatVector.zero(F), u0 = g0;
+        int c = 0;
+        for (; c + L <= n; c += L) {
+            FloatVector xa = loadF(xs, c * 4L);
+            g0 = loadHalf(gs, wo + c * 2L, NATIVE).fma(xa, g0);
+            u0 = loadHalf(us, wo + c * 2L, NATIVE).fma(xa, u0);
+        }
+        float g = g0.reduceLanes(VectorOperators.ADD), u = u0.reduceLanes(VectorOperators.ADD);
+        for (; c < n; c++) {
+            float xv = xs.get(FL, c * 4L);
+            g += Float.float16ToFloat(gs.get(HALF, wo + c * 2L)) * xv;
+            u += Float.float16ToFloat(us.get(HALF, wo + c * 2L)) * xv;
+        }
+        return swiGlu(g, u);
+    }
+
+    /** silu(W1[row]·x)·(W3[row]·x) for Q8_0 weights of n columns (n % 32 == 0). */
+    public static float swiGluQ8_0(ByteArray w1, ByteArray w3, long row, FloatArray x, int n) {
+        MemorySegment gs = w1.segment(), us = w3.segment(), xs = x.segment();
+        int nb = n / Quant.Q8_0_BLOCK;
+        long rowByte = row * nb * Quant.Q8_0_BYTES;
+        FloatVector g0 = FloatVector.zero(F), u0 = g0;
+        for (int b = 0; b < nb; b++) {
+            long blk = rowByte + (long) b * Quant.Q8_0_BYTES, xb = b * 128L;
+            FloatVector xa = loadF(xs, xb);
+            FloatVector sg = loadQ8(gs, blk + 2).mul(xa), su = loadQ8(us, blk + 2).mul(xa);
+            for (int j = L; j < Quant.Q8_0_BLOCK; j += L) {
+                FloatVector xj = loadF(xs, xb + j * 4L);
+                sg = loadQ8(gs, blk + 2 + j).fma(xj, sg);
+                su = loadQ8(us, blk + 2 + j).fma(xj, su);
+            }
+            g0 = sg.fma(scale(gs, blk), g0);
+            u0 = su.fma(scale(us, blk), u0);
+        }
+        return swiGlu(g0.reduceLanes(VectorOperators.ADD), u0.reduceLanes(VectorOperators.ADD));
+    }
+
     // ---- mat-mul: out[t, r] (op)= Σ_c W[r, c]·x[t, c] for rows r0..r0+ROWS−1 and every token ----
 
     private static final class Scratch {
@@ -191,10 +267,7 @@ public final class LinearSimd {
                             float s = sc.s[i * 4 + j];
                             long oj = o + j * 4L;
                             if (mode == ADD) s += os.get(FL, oj);
-                            else if (mode == SWIGLU) {
-                                float g = sc.g[i * 4 + j];
-                                s = g / (1f + (float) Math.exp(-g)) * s;
-                            }
+                            else if (mode == SWIGLU) s = swiGlu(sc.g[i * 4 + j], s);
                             os.set(FL, oj, s);
                         }
                     }

@@ -662,9 +662,7 @@ public final class MatVec {
     @Kernel(jvmOnly = true)
     public static void swiGluMatVecF32Simd(FloatArray h, FloatArray x, FloatArray w1, FloatArray w3, int hidden, int dim) {
         for (@Parallel int r = 0; r < hidden; r++) {
-            float g = LinearSimd.dotF32(w1, r, x, 0, dim);
-            float u = LinearSimd.dotF32(w3, r, x, 0, dim);
-            h.set(r, g / (1f + (float) Math.exp(-g)) * u);
+            h.set(r, LinearSimd.swiGluF32(w1, w3, r, x, dim));
         }
     }
 
@@ -688,9 +686,7 @@ public final class MatVec {
     @Kernel(jvmOnly = true)
     public static void swiGluMatVecF16Simd(FloatArray h, FloatArray x, HalfArray w1, HalfArray w3, int hidden, int dim) {
         for (@Parallel int r = 0; r < hidden; r++) {
-            float g = LinearSimd.dotF16(w1, r, x, 0, dim);
-            float u = LinearSimd.dotF16(w3, r, x, 0, dim);
-            h.set(r, g / (1f + (float) Math.exp(-g)) * u);
+            h.set(r, LinearSimd.swiGluF16(w1, w3, r, x, dim));
         }
     }
 
@@ -714,9 +710,7 @@ public final class MatVec {
     @Kernel(jvmOnly = true)
     public static void swiGluMatVecQ8_0Simd(FloatArray h, FloatArray x, ByteArray w1, ByteArray w3, int hidden, int dim) {
         for (@Parallel int r = 0; r < hidden; r++) {
-            float g = LinearSimd.dotQ8_0(w1, r, x, 0, dim);
-            float u = LinearSimd.dotQ8_0(w3, r, x, 0, dim);
-            h.set(r, g / (1f + (float) Math.exp(-g)) * u);
+            h.set(r, LinearSimd.swiGluQ8_0(w1, w3, r, x, dim));
         }
     }
 }

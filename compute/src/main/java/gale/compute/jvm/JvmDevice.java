@@ -21,12 +21,15 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
- * Runs kernels on the host. Launches are synchronous: the calling thread runs chunk 0 and waits for the rest, which
- * run on a fixed pool of workers ({@link Workers}); chunk c of n iterations is always [n·c/chunks, n·(c+1)/chunks),
- * so results do not depend on timing.
+ * Runs kernels on the host. Launches are synchronous: the outermost loop's n iterations (of the kernel's jvm twin, if
+ * it has one) are cut into chunks = min(n, {@value #CHUNKS_PER_THREAD}·threads) pieces, chunk c being
+ * [n·c/chunks, n·(c+1)/chunks), which the calling thread and a fixed pool of workers ({@link Workers}) claim in turn.
+ * The boundaries depend on n alone, so results do not depend on timing.
  * Buffers alias the host arrays, so transfers cost nothing. Not thread-safe (one plan thread at a time).
  */
 final class JvmDevice implements ComputeDevice {
+    /** Chunks per thread of a launch (claimed dynamically by the pool's threads). */
+    static final int CHUNKS_PER_THREAD = 4;
     private final int threads;
     private final Workers pool;
     private final DeviceInfo info;
@@ -87,7 +90,8 @@ final class JvmDevice implements ComputeDevice {
             Object[] runArgs = runner == k ? javaArgs : k.usesContext() ? GeneratedSupport.dropContext(javaArgs) : javaArgs;
             // @Parallel kernels split their outermost loop's iterations; KernelContext kernels their linear global ids.
             long n = runner != k ? runner.grid().iterations(runArgs)[0] : k.usesContext() ? grid.totalWorkItems() : grid.global()[0];
-            int chunks = (int) Math.min(threads, n);
+            // a few chunks per thread, so a thread the OS deschedules delays little; boundaries depend on n alone
+            int chunks = (int) Math.min((long) threads * CHUNKS_PER_THREAD, n);
             if (chunks <= 1 || pool == null) {
                 if (n > 0) run(runner, runArgs, 0, n, grid);
             } else {

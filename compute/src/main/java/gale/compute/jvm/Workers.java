@@ -5,9 +5,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Runs the chunks of one launch on {@code size} threads: the caller runs chunk 0, worker {@code i} runs chunk
- * {@code i + 1}. Which thread runs which chunk, and the chunk boundaries (chosen by the caller), never depend on
- * timing, so a launch computes the same bits every run.
+ * Runs the chunks of one launch on {@code size} threads: the caller and the workers claim chunks in turn from a shared
+ * counter until none is left, so a thread that the OS has descheduled (the machine is busy) holds up only the chunk it
+ * is running, never the ones it has not claimed. The chunk boundaries are chosen by the caller from the launch's size
+ * alone, and a chunk's result does not depend on which thread runs it, so a launch computes the same bits every run.
  *
  * <p>A decode step is ~100 small launches, so the hand-off must be cheap: an idle worker spins for
  * {@link #SPIN_NANOS}, then yields until {@link #YIELD_NANOS}, then parks until the next job is published (the caller
@@ -26,14 +27,26 @@ final class Workers {
         final long seq;
         final int chunks;
         final Body body;
-        final AtomicInteger pending;
+        final AtomicInteger next = new AtomicInteger(), done = new AtomicInteger();
         volatile Throwable error;
 
         Job(long seq, int chunks, Body body) {
             this.seq = seq;
             this.chunks = chunks;
             this.body = body;
-            this.pending = new AtomicInteger(chunks - 1);
+        }
+
+        /** Claims and runs chunks until none is left. */
+        void work() {
+            for (int c; (c = next.getAndIncrement()) < chunks; ) {
+                try {
+                    body.run(c);
+                } catch (Throwable t) {
+                    if (error == null) error = t;     // first failure wins; racing ones are dropped
+                } finally {
+                    done.incrementAndGet();
+                }
+            }
         }
     }
 
@@ -59,25 +72,20 @@ final class Workers {
     int size() { return threads.length + 1; }
 
     /**
-     * Runs {@code body.run(c)} for c in [0, chunks) (chunks ≤ {@link #size()}) and returns when all are done. The
-     * first failure of any chunk is rethrown (a RuntimeException or Error as it was; anything else wrapped).
+     * Runs {@code body.run(c)} for c in [0, chunks) and returns when all are done. The first failure of any chunk is
+     * rethrown (a RuntimeException or Error as it was; anything else wrapped).
      */
     void run(int chunks, Body body) {
-        if (chunks > size()) throw new IllegalArgumentException(chunks + " chunks on a pool of " + size());
-        if (chunks <= 1) {
-            if (chunks == 1) body.run(0);
+        if (chunks <= 1 || threads.length == 0) {
+            for (int c = 0; c < chunks; c++) body.run(c);
             return;
         }
         Job j = new Job(++seq, chunks, body);
         job = j;                                      // publish (volatile write)
-        for (int i = 0; i < chunks - 1; i++) if (parked.get(i) != 0) LockSupport.unpark(threads[i]);
-        try {
-            body.run(0);
-        } catch (Throwable t) {
-            fail(j, t);
-        }
+        for (int i = 0; i < threads.length && i < chunks - 1; i++) if (parked.get(i) != 0) LockSupport.unpark(threads[i]);
+        j.work();
         long start = System.nanoTime();
-        for (int spins = 0; j.pending.get() != 0; spins++) {
+        for (int spins = 0; j.done.get() != chunks; spins++) {
             if (spins < 64 || System.nanoTime() - start < SPIN_NANOS) Thread.onSpinWait();
             else Thread.yield();
         }
@@ -87,24 +95,12 @@ final class Workers {
         if (e != null) throw new RuntimeException(e);
     }
 
-    private static void fail(Job j, Throwable t) {
-        if (j.error == null) j.error = t;             // first failure wins; racing ones are dropped
-    }
-
     private void work(int index) {
         long seen = 0;
         while (true) {
             Job j = await(index, seen);
             seen = j.seq;
-            if (index + 1 < j.chunks) {
-                try {
-                    j.body.run(index + 1);
-                } catch (Throwable t) {
-                    fail(j, t);
-                } finally {
-                    j.pending.decrementAndGet();
-                }
-            }
+            j.work();
         }
     }
 
