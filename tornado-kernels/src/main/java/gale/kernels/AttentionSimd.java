@@ -6,7 +6,6 @@ import gale.compute.Gale;
 import gale.compute.GaleArray;
 import gale.compute.IntArray;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
@@ -21,8 +20,7 @@ import static gale.kernels.LinearSimd.NATIVE;
  * Plain Java (not kernels) called by {@link Attention}'s and {@link Rope}'s {@code ...Simd} jvm twins.
  *
  * <p>Attention of one query head at one token, in three passes over a per-thread scratch row instead of the portable
- * kernel's online softmax: all scores q·k (vector dot products), then p = exp(score − max) with the vector
- * {@code EXP}, then out = Σ p·v / Σ p with the head's output in vector registers. Same maths, different rounding;
+ * kernel's online softmax: all scores q·k (vector dot products), then p = exp(score − max), then out = Σ p·v / Σ p with the head's output in vector registers. Same maths, different rounding;
  * the conformance cases hold both kernels to the same reference. The twins visit (token, head) pairs in an order that
  * interleaves short and long causal rows, so the contiguous chunks the jvm backend splits a launch into get even work.
  *
@@ -70,21 +68,20 @@ public final class AttentionSimd {
             FloatVector acc = FloatVector.zero(F);
             for (int d = 0; d < full; d += L)
                 acc = load(ks, kb + (long) d * eb, half).fma(FloatVector.fromMemorySegment(F, qs, (qo + d) * 4, NATIVE), acc);
-            float dot = acc.reduceLanes(VectorOperators.ADD);
+            float dot = LinearSimd.sum(acc);
             for (int d = full; d < headDim; d++) dot += qs.get(FL, (qo + d) * 4) * element(ks, kb + (long) d * eb, half);
             float score = dot * scale;
             p[s] = score;
             m = Math.max(m, score);
         }
-        // p = exp(score − max), and Σ p
-        FloatVector sum = FloatVector.zero(F);
-        for (int s = 0; s < n; s += L) {
-            VectorMask<Float> mk = F.indexInRange(s, n);
-            FloatVector e = FloatVector.fromArray(F, p, s, mk).sub(m).lanewise(VectorOperators.EXP, mk);
-            e.intoArray(p, s, mk);
-            sum = sum.add(e, mk);
+        // p = exp(score − max), and Σ p (scalar Math.exp: the vector EXP rounds differently interpreted and compiled)
+        float total = 0f;
+        for (int s = 0; s < n; s++) {
+            float e = (float) Math.exp(p[s] - m);
+            p[s] = e;
+            total += e;
         }
-        float inv = 1f / sum.reduceLanes(VectorOperators.ADD);
+        float inv = 1f / total;
         // out = Σ p·v / Σ p, one vector of the head at a time
         for (int d = 0; d < full; d += L) {
             FloatVector acc = FloatVector.zero(F);

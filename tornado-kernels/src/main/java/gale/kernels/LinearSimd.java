@@ -12,6 +12,7 @@ import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
@@ -25,12 +26,14 @@ import java.nio.ByteOrder;
  *   accumulators; F16 converted lane-wise ({@link #halfToFloat}, bit-exact with {@code Float.float16ToFloat});
  *   Q8_0 widened int8 → float per 32-block, the block's sum scaled by its fp16 {@code d} as ggml does.</li>
  *   <li>Mat-mul (prefill): a work-item owns {@link #ROWS} weight rows. It dequantises them once into a per-thread
- *   float buffer, then walks the tokens in blocks of {@link #TOKENS} (kept in cache) with a 4-row × 4-token register
- *   tile: 16 vector accumulators, so each loaded weight vector feeds 4 tokens and each token vector 4 rows. Tiles at
- *   the edges clamp their row/token indices and store only the valid outputs.</li>
+ *   buffer, transposed (column c of the block is ROWS consecutive floats), then walks the tokens 8 at a time (4 for
+ *   SwiGLU, which needs two weights) with 16 vector accumulators: per column, the block's weights are loaded once and
+ *   each token's x broadcast once, and every lane owns one output, so no horizontal sums are needed.</li>
  * </ul>
- * Sums run in a fixed order per output, so results are the same every run (not bitwise equal to the portable
- * kernels: the conformance cases hold both to the same reference under NMSE). Thread-safe: scratch is per thread.
+ * Sums run in a fixed order per output, whichever thread or chunk computes it, and only with lane-wise operations that
+ * give the same bits interpreted or compiled ({@link #sum}), so results are the same every run (not bitwise equal to
+ * the portable kernels: the conformance cases hold both to the same reference under NMSE). Thread-safe: scratch is
+ * per thread.
  */
 public final class LinearSimd {
     private LinearSimd() {}
@@ -46,23 +49,45 @@ public final class LinearSimd {
     static final ValueLayout.OfShort HALF = ValueLayout.JAVA_SHORT_UNALIGNED;
     static final ValueLayout.OfShort HALF_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
 
-    /** Weight rows per mat-mul work-item; tokens per cache block; the register tile is 4 × 4. */
-    public static final int ROWS = 32, TOKENS = 64;
+    /** Weight rows per mat-mul work-item (a multiple of 2 vectors: 2 × 16 lanes on AVX-512, 4 × 8 on AVX2). */
+    public static final int ROWS = 32;
 
     /** Mat-mul epilogues: store, add into the output (residual), or SwiGLU of two weights. */
     public static final int SET = 0, ADD = 1, SWIGLU = 2;
 
+    // ---- a lane sum that is the same in every JIT tier ----
+
+    /** Butterfly shuffles: lane i ↔ lane i ^ k for k = L/2 … 1. */
+    @SuppressWarnings("unchecked")
+    private static final VectorShuffle<Float>[] BUTTERFLY = java.util.stream.IntStream.iterate(L / 2, k -> k >= 1, k -> k / 2)
+            .mapToObj(k -> VectorShuffle.fromOp(F, i -> i ^ k)).toArray(VectorShuffle[]::new);
+
+    /**
+     * Σ of the lanes in a fixed order (a butterfly of lane-wise adds). {@code reduceLanes(ADD)} is not used: its
+     * order differs between C2's intrinsic and the interpreter's fallback, so the same launch could round
+     * differently before and after the JIT compiled it.
+     */
+    static float sum(FloatVector v) {
+        for (VectorShuffle<Float> sh : BUTTERFLY) v = v.add(v.rearrange(sh));
+        return v.lane(0);
+    }
+
     // ---- fp16 → float, lane-wise ----
 
-    /** fp16 bits (in the low 16 bits of each int lane, sign-extended or not) to float, bit-exact with Float.float16ToFloat. */
+    /**
+     * fp16 bits (in the low 16 bits of each int lane, sign-extended or not) to float, bit-exact with
+     * Float.float16ToFloat as HotSpot runs it on x86 (vcvtph2ps: NaNs come out quiet, payload kept).
+     */
     static FloatVector halfToFloat(IntVector h) {
         IntVector em = h.and(0x7fff);                                          // exponent and mantissa
         IntVector sign = h.and(0x8000).lanewise(VectorOperators.LSHL, 16);
         IntVector shifted = em.lanewise(VectorOperators.LSHL, 13);
         // normals and subnormals: the float with the half's bits shifted into place, times 2^(127−15)
         IntVector finite = shifted.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts();
-        VectorMask<Integer> special = em.compare(VectorOperators.GE, 0x7c00);  // Inf and NaN keep their payload
-        return finite.blend(shifted.or(0x7f800000), special).or(sign).reinterpretAsFloats();
+        VectorMask<Integer> special = em.compare(VectorOperators.GE, 0x7c00);  // Inf, and NaN with its payload, quiet
+        IntVector inf = shifted.or(0x7f800000), nan = shifted.or(0x7fc00000);
+        IntVector nonFinite = inf.blend(nan, em.compare(VectorOperators.GT, 0x7c00));
+        return finite.blend(nonFinite, special).or(sign).reinterpretAsFloats();
     }
 
     /** L fp16 values at byte offset {@code off} of {@code seg} (byte order {@code order}) as floats. */
@@ -96,7 +121,7 @@ public final class LinearSimd {
             a3 = loadF(ws, wo + o + 12L * L).fma(loadF(xs, xo + o + 12L * L), a3);
         }
         for (; c + L <= n; c += L) a0 = loadF(ws, wo + c * 4L).fma(loadF(xs, xo + c * 4L), a0);
-        float s = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        float s = sum(a0.add(a1).add(a2.add(a3)));
         for (; c < n; c++) s += ws.get(FL, wo + c * 4L) * xs.get(FL, xo + c * 4L);
         return s;
     }
@@ -112,7 +137,7 @@ public final class LinearSimd {
             a1 = loadHalf(ws, wo + (c + L) * 2L, NATIVE).fma(loadF(xs, xo + (c + L) * 4L), a1);
         }
         for (; c + L <= n; c += L) a0 = loadHalf(ws, wo + c * 2L, NATIVE).fma(loadF(xs, xo + c * 4L), a0);
-        float s = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        float s = sum(a0.add(a1));
         for (; c < n; c++) s += Float.float16ToFloat(ws.get(HALF, wo + c * 2L)) * xs.get(FL, xo + c * 4L);
         return s;
     }
@@ -134,7 +159,7 @@ public final class LinearSimd {
             long blk = rowByte + (long) b * Quant.Q8_0_BYTES;
             a0 = blockQ8(ws, blk, xs, xo + b * 128L).fma(scale(ws, blk), a0);
         }
-        return a0.add(a1).reduceLanes(VectorOperators.ADD);
+        return sum(a0.add(a1));
     }
 
     /** A Q8_0 block's fp16 scale d, in every lane. */
@@ -175,7 +200,7 @@ public final class LinearSimd {
             g0 = loadF(gs, wo + c * 4L).fma(xa, g0);
             u0 = loadF(us, wo + c * 4L).fma(xa, u0);
         }
-        float g = g0.add(g1).reduceLanes(VectorOperators.ADD), u = u0.add(u1).reduceLanes(VectorOperators.ADD);
+        float g = sum(g0.add(g1)), u = sum(u0.add(u1));
         for (; c < n; c++) {
             float xv = xs.get(FL, c * 4L);
             g += gs.get(FL, wo + c * 4L) * xv;
@@ -195,7 +220,7 @@ public final class LinearSimd {
             g0 = loadHalf(gs, wo + c * 2L, NATIVE).fma(xa, g0);
             u0 = loadHalf(us, wo + c * 2L, NATIVE).fma(xa, u0);
         }
-        float g = g0.reduceLanes(VectorOperators.ADD), u = u0.reduceLanes(VectorOperators.ADD);
+        float g = sum(g0), u = sum(u0);
         for (; c < n; c++) {
             float xv = xs.get(FL, c * 4L);
             g += Float.float16ToFloat(gs.get(HALF, wo + c * 2L)) * xv;
@@ -222,14 +247,14 @@ public final class LinearSimd {
             g0 = sg.fma(scale(gs, blk), g0);
             u0 = su.fma(scale(us, blk), u0);
         }
-        return swiGlu(g0.reduceLanes(VectorOperators.ADD), u0.reduceLanes(VectorOperators.ADD));
+        return swiGlu(sum(g0), sum(u0));
     }
 
     // ---- mat-mul: out[t, r] (op)= Σ_c W[r, c]·x[t, c] for rows r0..r0+ROWS−1 and every token ----
 
     private static final class Scratch {
-        float[] w = new float[0], u = new float[0];
-        final float[] g = new float[16], s = new float[16];
+        float[] rows = new float[0], w = new float[0], u = new float[0];
+        final float[] g = new float[ROWS * 8], s = new float[ROWS * 8];
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -243,75 +268,102 @@ public final class LinearSimd {
         int nr = Math.min(ROWS, rows - r0);
         if (nr <= 0) return;
         Scratch sc = SCRATCH.get();
-        int need = ROWS * cols;
-        if (sc.w.length < need) { sc.w = new float[need]; sc.u = new float[need]; }
-        dequantRows(type, w1, r0, nr, cols, sc.w);
-        if (mode == SWIGLU) dequantRows(type, w3, r0, nr, cols, sc.u);
+        if (sc.w.length < ROWS * cols) {
+            sc.rows = new float[ROWS * cols];
+            sc.w = new float[ROWS * cols];
+            sc.u = new float[ROWS * cols];
+        }
+        transposed(type, w1, r0, nr, cols, sc.rows, sc.w);
+        if (mode == SWIGLU) transposed(type, w3, r0, nr, cols, sc.rows, sc.u);
         MemorySegment xs = x.segment(), os = out.segment();
-        for (int tb = 0; tb < nTok; tb += TOKENS) {
-            int tEnd = Math.min(nTok, tb + TOKENS);
-            for (int rq = 0; rq < nr; rq += 4) {
-                int a = Math.min(rq, nr - 1) * cols, b = Math.min(rq + 1, nr - 1) * cols;
-                int c = Math.min(rq + 2, nr - 1) * cols, d = Math.min(rq + 3, nr - 1) * cols;
-                for (int t = tb; t < tEnd; t += 4) {
-                    long x0 = (long) t * cols * 4, x1 = (long) Math.min(t + 1, nTok - 1) * cols * 4;
-                    long x2 = (long) Math.min(t + 2, nTok - 1) * cols * 4, x3 = (long) Math.min(t + 3, nTok - 1) * cols * 4;
-                    tile(sc.w, a, b, c, d, xs, x0, x1, x2, x3, cols, sc.s);
-                    if (mode == SWIGLU) {
-                        System.arraycopy(sc.s, 0, sc.g, 0, 16);
-                        tile(sc.u, a, b, c, d, xs, x0, x1, x2, x3, cols, sc.s);
-                    }
-                    for (int i = 0; i < 4 && t + i < nTok; i++) {       // i: token, j: row within the tile
-                        long o = ((long) (t + i) * rows + r0 + rq) * 4;
-                        for (int j = 0; j < 4 && rq + j < nr; j++) {
-                            float s = sc.s[i * 4 + j];
-                            long oj = o + j * 4L;
-                            if (mode == ADD) s += os.get(FL, oj);
-                            else if (mode == SWIGLU) s = swiGlu(sc.g[i * 4 + j], s);
-                            os.set(FL, oj, s);
-                        }
-                    }
+        int step = mode == SWIGLU ? 4 : 8;                       // tokens per micro-tile (16 accumulators either way)
+        for (int t = 0; t < nTok; t += step) {
+            int nt = Math.min(step, nTok - t);
+            if (mode == SWIGLU) {
+                tile4(sc.w, xs, t, nt, cols, sc.g);
+                tile4(sc.u, xs, t, nt, cols, sc.s);
+            } else {
+                tile8(sc.w, xs, t, nt, cols, sc.s);
+            }
+            for (int i = 0; i < nt; i++) {                       // token t + i: ROWS sums at sc.s[i·ROWS …]
+                long o = ((long) (t + i) * rows + r0) * 4;
+                for (int j = 0; j < nr; j++) {
+                    float v = sc.s[i * ROWS + j];
+                    long oj = o + j * 4L;
+                    if (mode == ADD) v += os.get(FL, oj);
+                    else if (mode == SWIGLU) v = swiGlu(sc.g[i * ROWS + j], v);
+                    os.set(FL, oj, v);
                 }
             }
         }
     }
 
     /**
-     * res[i·4 + j] = Σ_c wb[wj + c]·x[xi + c] for rows w0..w3 (float offsets into wb) and tokens x0..x3 (byte offsets
-     * into xs): 16 vector accumulators, each weight and token vector loaded once per column step.
+     * Rows [r0, r0 + n) of a weight as floats, transposed into wT[c·ROWS + j] (rows n..ROWS−1 zero): a column of the
+     * row block is then two vectors, and the micro-tiles need no horizontal sums.
      */
-    static void tile(float[] wb, int w0, int w1, int w2, int w3, MemorySegment xs, long x0, long x1, long x2, long x3,
-                     int cols, float[] res) {
-        FloatVector z = FloatVector.zero(F);
-        FloatVector c00 = z, c01 = z, c02 = z, c03 = z, c10 = z, c11 = z, c12 = z, c13 = z;
-        FloatVector c20 = z, c21 = z, c22 = z, c23 = z, c30 = z, c31 = z, c32 = z, c33 = z;
-        int c = 0;
-        for (; c + L <= cols; c += L) {
-            FloatVector v0 = FloatVector.fromArray(F, wb, w0 + c), v1 = FloatVector.fromArray(F, wb, w1 + c);
-            FloatVector v2 = FloatVector.fromArray(F, wb, w2 + c), v3 = FloatVector.fromArray(F, wb, w3 + c);
-            long o = c * 4L;
-            FloatVector t = loadF(xs, x0 + o);
-            c00 = v0.fma(t, c00); c01 = v1.fma(t, c01); c02 = v2.fma(t, c02); c03 = v3.fma(t, c03);
-            t = loadF(xs, x1 + o);
-            c10 = v0.fma(t, c10); c11 = v1.fma(t, c11); c12 = v2.fma(t, c12); c13 = v3.fma(t, c13);
-            t = loadF(xs, x2 + o);
-            c20 = v0.fma(t, c20); c21 = v1.fma(t, c21); c22 = v2.fma(t, c22); c23 = v3.fma(t, c23);
-            t = loadF(xs, x3 + o);
-            c30 = v0.fma(t, c30); c31 = v1.fma(t, c31); c32 = v2.fma(t, c32); c33 = v3.fma(t, c33);
+    static void transposed(WeightType type, GaleArray w, int r0, int n, int cols, float[] rowsBuf, float[] wT) {
+        dequantRows(type, w, r0, n, cols, rowsBuf);
+        for (int j = 0; j < ROWS; j++) {
+            if (j < n) for (int c = 0; c < cols; c++) wT[c * ROWS + j] = rowsBuf[j * cols + c];
+            else for (int c = 0; c < cols; c++) wT[c * ROWS + j] = 0f;
         }
-        VectorOperators.Associative add = VectorOperators.ADD;
-        res[0] = c00.reduceLanes(add); res[1] = c01.reduceLanes(add); res[2] = c02.reduceLanes(add); res[3] = c03.reduceLanes(add);
-        res[4] = c10.reduceLanes(add); res[5] = c11.reduceLanes(add); res[6] = c12.reduceLanes(add); res[7] = c13.reduceLanes(add);
-        res[8] = c20.reduceLanes(add); res[9] = c21.reduceLanes(add); res[10] = c22.reduceLanes(add); res[11] = c23.reduceLanes(add);
-        res[12] = c30.reduceLanes(add); res[13] = c31.reduceLanes(add); res[14] = c32.reduceLanes(add); res[15] = c33.reduceLanes(add);
-        for (; c < cols; c++) {                                  // columns past the last whole vector
-            long o = c * 4L;
-            float a0 = xs.get(FL, x0 + o), a1 = xs.get(FL, x1 + o), a2 = xs.get(FL, x2 + o), a3 = xs.get(FL, x3 + o);
-            float b0 = wb[w0 + c], b1 = wb[w1 + c], b2 = wb[w2 + c], b3 = wb[w3 + c];
-            res[0] += a0 * b0; res[1] += a0 * b1; res[2] += a0 * b2; res[3] += a0 * b3;
-            res[4] += a1 * b0; res[5] += a1 * b1; res[6] += a1 * b2; res[7] += a1 * b3;
-            res[8] += a2 * b0; res[9] += a2 * b1; res[10] += a2 * b2; res[11] += a2 * b3;
-            res[12] += a3 * b0; res[13] += a3 * b1; res[14] += a3 * b2; res[15] += a3 * b3;
+    }
+
+    /**
+     * res[i·ROWS + j] = Σ_c wT[c·ROWS + j]·x[t + i, c] for i &lt; 8, j &lt; ROWS (= 2 vectors of 16 lanes, or 4 of 8):
+     * per column, the ROWS weights are loaded once and each token's x broadcast once. Tokens past nt repeat the last.
+     */
+    static void tile8(float[] wT, MemorySegment xs, int t, int nt, int cols, float[] res) {
+        long cb = cols * 4L;
+        long x0 = t * cb, x1 = (t + Math.min(1, nt - 1)) * cb, x2 = (t + Math.min(2, nt - 1)) * cb, x3 = (t + Math.min(3, nt - 1)) * cb;
+        long x4 = (t + Math.min(4, nt - 1)) * cb, x5 = (t + Math.min(5, nt - 1)) * cb, x6 = (t + Math.min(6, nt - 1)) * cb, x7 = (t + Math.min(7, nt - 1)) * cb;
+        for (int v = 0; v < ROWS; v += 2 * L) {                   // once for 16 lanes; twice for 8
+            FloatVector z = FloatVector.zero(F);
+            FloatVector a0 = z, a1 = z, a2 = z, a3 = z, a4 = z, a5 = z, a6 = z, a7 = z;
+            FloatVector b0 = z, b1 = z, b2 = z, b3 = z, b4 = z, b5 = z, b6 = z, b7 = z;
+            for (int c = 0; c < cols; c++) {
+                FloatVector wa = FloatVector.fromArray(F, wT, c * ROWS + v), wb = FloatVector.fromArray(F, wT, c * ROWS + v + L);
+                long o = c * 4L;
+                FloatVector e = FloatVector.broadcast(F, xs.get(FL, x0 + o)); a0 = wa.fma(e, a0); b0 = wb.fma(e, b0);
+                e = FloatVector.broadcast(F, xs.get(FL, x1 + o)); a1 = wa.fma(e, a1); b1 = wb.fma(e, b1);
+                e = FloatVector.broadcast(F, xs.get(FL, x2 + o)); a2 = wa.fma(e, a2); b2 = wb.fma(e, b2);
+                e = FloatVector.broadcast(F, xs.get(FL, x3 + o)); a3 = wa.fma(e, a3); b3 = wb.fma(e, b3);
+                e = FloatVector.broadcast(F, xs.get(FL, x4 + o)); a4 = wa.fma(e, a4); b4 = wb.fma(e, b4);
+                e = FloatVector.broadcast(F, xs.get(FL, x5 + o)); a5 = wa.fma(e, a5); b5 = wb.fma(e, b5);
+                e = FloatVector.broadcast(F, xs.get(FL, x6 + o)); a6 = wa.fma(e, a6); b6 = wb.fma(e, b6);
+                e = FloatVector.broadcast(F, xs.get(FL, x7 + o)); a7 = wa.fma(e, a7); b7 = wb.fma(e, b7);
+            }
+            a0.intoArray(res, v); b0.intoArray(res, v + L);
+            a1.intoArray(res, ROWS + v); b1.intoArray(res, ROWS + v + L);
+            a2.intoArray(res, 2 * ROWS + v); b2.intoArray(res, 2 * ROWS + v + L);
+            a3.intoArray(res, 3 * ROWS + v); b3.intoArray(res, 3 * ROWS + v + L);
+            a4.intoArray(res, 4 * ROWS + v); b4.intoArray(res, 4 * ROWS + v + L);
+            a5.intoArray(res, 5 * ROWS + v); b5.intoArray(res, 5 * ROWS + v + L);
+            a6.intoArray(res, 6 * ROWS + v); b6.intoArray(res, 6 * ROWS + v + L);
+            a7.intoArray(res, 7 * ROWS + v); b7.intoArray(res, 7 * ROWS + v + L);
+        }
+    }
+
+    /** {@link #tile8} for 4 tokens (SwiGLU runs it on both weights). */
+    static void tile4(float[] wT, MemorySegment xs, int t, int nt, int cols, float[] res) {
+        long cb = cols * 4L;
+        long x0 = t * cb, x1 = (t + Math.min(1, nt - 1)) * cb, x2 = (t + Math.min(2, nt - 1)) * cb, x3 = (t + Math.min(3, nt - 1)) * cb;
+        for (int v = 0; v < ROWS; v += 2 * L) {
+            FloatVector z = FloatVector.zero(F);
+            FloatVector a0 = z, a1 = z, a2 = z, a3 = z, b0 = z, b1 = z, b2 = z, b3 = z;
+            for (int c = 0; c < cols; c++) {
+                FloatVector wa = FloatVector.fromArray(F, wT, c * ROWS + v), wb = FloatVector.fromArray(F, wT, c * ROWS + v + L);
+                long o = c * 4L;
+                FloatVector e = FloatVector.broadcast(F, xs.get(FL, x0 + o)); a0 = wa.fma(e, a0); b0 = wb.fma(e, b0);
+                e = FloatVector.broadcast(F, xs.get(FL, x1 + o)); a1 = wa.fma(e, a1); b1 = wb.fma(e, b1);
+                e = FloatVector.broadcast(F, xs.get(FL, x2 + o)); a2 = wa.fma(e, a2); b2 = wb.fma(e, b2);
+                e = FloatVector.broadcast(F, xs.get(FL, x3 + o)); a3 = wa.fma(e, a3); b3 = wb.fma(e, b3);
+            }
+            a0.intoArray(res, v); b0.intoArray(res, v + L);
+            a1.intoArray(res, ROWS + v); b1.intoArray(res, ROWS + v + L);
+            a2.intoArray(res, 2 * ROWS + v); b2.intoArray(res, 2 * ROWS + v + L);
+            a3.intoArray(res, 3 * ROWS + v); b3.intoArray(res, 3 * ROWS + v + L);
         }
     }
 
