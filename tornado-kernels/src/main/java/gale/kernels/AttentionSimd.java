@@ -66,8 +66,11 @@ public final class AttentionSimd {
         for (int s = 0; s < n; s++) {
             long kb = (kv0 + (long) s * kvDim) * eb;
             FloatVector acc = FloatVector.zero(F);
-            for (int d = 0; d < full; d += L)
-                acc = load(ks, kb + (long) d * eb, half).fma(FloatVector.fromMemorySegment(F, qs, (qo + d) * 4, NATIVE), acc);
+            for (int d = 0; d < full; d += L) {
+                long kd = kb + (long) d * eb;                   // (loads written out: a helper returning a vector
+                FloatVector kv = half ? LinearSimd.loadHalf(ks, kd, NATIVE) : FloatVector.fromMemorySegment(F, ks, kd, NATIVE);
+                acc = kv.fma(FloatVector.fromMemorySegment(F, qs, (qo + d) * 4, NATIVE), acc);   //  may not inline)
+            }
             float dot = LinearSimd.sum(acc);
             for (int d = full; d < headDim; d++) dot += qs.get(FL, (qo + d) * 4) * element(ks, kb + (long) d * eb, half);
             float score = dot * scale;
@@ -86,7 +89,11 @@ public final class AttentionSimd {
         for (int d = 0; d < full; d += L) {
             FloatVector acc = FloatVector.zero(F);
             long vb = (kv0 + d) * eb;
-            for (int s = 0; s < n; s++) acc = load(vs, vb + (long) s * kvDim * eb, half).fma(FloatVector.broadcast(F, p[s]), acc);
+            for (int s = 0; s < n; s++) {
+                long vd = vb + (long) s * kvDim * eb;
+                FloatVector vv = half ? LinearSimd.loadHalf(vs, vd, NATIVE) : FloatVector.fromMemorySegment(F, vs, vd, NATIVE);
+                acc = vv.fma(FloatVector.broadcast(F, p[s]), acc);
+            }
             acc.mul(inv).intoMemorySegment(os, (qo + d) * 4, NATIVE);
         }
         for (int d = full; d < headDim; d++) {
@@ -94,10 +101,6 @@ public final class AttentionSimd {
             for (int s = 0; s < n; s++) a += p[s] * element(vs, (kv0 + (long) s * kvDim + d) * eb, half);
             os.set(FL, (qo + d) * 4, a * inv);
         }
-    }
-
-    private static FloatVector load(MemorySegment seg, long off, boolean half) {
-        return half ? LinearSimd.loadHalf(seg, off, NATIVE) : FloatVector.fromMemorySegment(F, seg, off, NATIVE);
     }
 
     private static float element(MemorySegment seg, long off, boolean half) {
