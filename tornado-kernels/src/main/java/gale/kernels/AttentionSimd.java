@@ -31,7 +31,7 @@ public final class AttentionSimd {
     private AttentionSimd() {}
 
     private static final class Scratch {
-        float[] scores = new float[0], cos = new float[0], sin = new float[0];
+        float[] scores = new float[0], cos = new float[0], sin = new float[0], kRow = new float[0], vRow = new float[0], acc = new float[0];
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -53,30 +53,15 @@ public final class AttentionSimd {
         int g = h / (nHead / nKvHead);
         long qo = ((long) t * nHead + h) * headDim;
         long kv0 = (long) layer * maxSeq * kvDim + (long) g * headDim;
-        int eb = half ? 2 : 4;                                  // cache element bytes
         MemorySegment qs = q.segment(), ks = keyCache.segment(), vs = valueCache.segment(), os = out.segment();
         float scale = Gale.rsqrt((float) headDim);
-        int n = last + 1, full = headDim - headDim % L;
+        int n = last + 1;
         Scratch sc = SCRATCH.get();
         if (sc.scores.length < n) sc.scores = new float[Math.max(n, 2 * sc.scores.length)];
+        if (sc.acc.length < headDim) { sc.kRow = new float[headDim]; sc.vRow = new float[headDim]; sc.acc = new float[headDim]; }
         float[] p = sc.scores;
 
-        // scores and their maximum
-        float m = Attention.NO_SCORE;
-        for (int s = 0; s < n; s++) {
-            long kb = (kv0 + (long) s * kvDim) * eb;
-            FloatVector acc = FloatVector.zero(F);
-            for (int d = 0; d < full; d += L) {
-                long kd = kb + (long) d * eb;                   // (loads written out: a helper returning a vector
-                FloatVector kv = half ? LinearSimd.loadHalf(ks, kd, NATIVE) : FloatVector.fromMemorySegment(F, ks, kd, NATIVE);
-                acc = kv.fma(FloatVector.fromMemorySegment(F, qs, (qo + d) * 4, NATIVE), acc);   //  may not inline)
-            }
-            float dot = LinearSimd.sum(acc);
-            for (int d = full; d < headDim; d++) dot += qs.get(FL, (qo + d) * 4) * element(ks, kb + (long) d * eb, half);
-            float score = dot * scale;
-            p[s] = score;
-            m = Math.max(m, score);
-        }
+        float m = scores(qs, ks, half, qo, kv0, kvDim, headDim, n, scale, p, sc.kRow);
         // p = exp(score − max), and Σ p (scalar Math.exp: the vector EXP rounds differently interpreted and compiled)
         float total = 0f;
         for (int s = 0; s < n; s++) {
@@ -84,23 +69,57 @@ public final class AttentionSimd {
             p[s] = e;
             total += e;
         }
-        float inv = 1f / total;
-        // out = Σ p·v / Σ p, one vector of the head at a time
-        for (int d = 0; d < full; d += L) {
+        weightedSum(vs, os, half, qo, kv0, kvDim, headDim, n, 1f / total, p, sc.vRow, sc.acc);
+    }
+
+    // (Separate methods whose vector code calls only the JDK's vector methods, so nothing is boxed; see LinearSimd.)
+
+    /** p[s] = q·K[s]·scale for s &lt; n; returns the maximum. F16 keys are converted a row at a time into kRow. */
+    static float scores(MemorySegment qs, MemorySegment ks, boolean half, long qo, long kv0, int kvDim, int headDim, int n,
+                        float scale, float[] p, float[] kRow) {
+        int eb = half ? 2 : 4, full = headDim - headDim % L;
+        float[] lanes = LinearSimd.lanes();
+        float m = Attention.NO_SCORE;
+        for (int s = 0; s < n; s++) {
+            long kb = (kv0 + (long) s * kvDim) * eb;
             FloatVector acc = FloatVector.zero(F);
-            long vb = (kv0 + d) * eb;
-            for (int s = 0; s < n; s++) {
-                long vd = vb + (long) s * kvDim * eb;
-                FloatVector vv = half ? LinearSimd.loadHalf(vs, vd, NATIVE) : FloatVector.fromMemorySegment(F, vs, vd, NATIVE);
-                acc = vv.fma(FloatVector.broadcast(F, p[s]), acc);
+            if (half) {
+                LinearSimd.halfToFloat(ks, kb, NATIVE, headDim, kRow);
+                for (int d = 0; d < full; d += L)
+                    acc = FloatVector.fromArray(F, kRow, d).fma(FloatVector.fromMemorySegment(F, qs, (qo + d) * 4, NATIVE), acc);
+            } else {
+                for (int d = 0; d < full; d += L)
+                    acc = FloatVector.fromMemorySegment(F, ks, kb + d * 4L, NATIVE).fma(FloatVector.fromMemorySegment(F, qs, (qo + d) * 4, NATIVE), acc);
             }
-            acc.mul(inv).intoMemorySegment(os, (qo + d) * 4, NATIVE);
+            acc.intoArray(lanes, 0);
+            float dot = LinearSimd.laneSum(lanes);
+            for (int d = full; d < headDim; d++) dot += qs.get(FL, (qo + d) * 4) * (half ? kRow[d] : ks.get(FL, kb + d * 4L));
+            float score = dot * scale;
+            p[s] = score;
+            m = Math.max(m, score);
         }
-        for (int d = full; d < headDim; d++) {
-            float a = 0f;
-            for (int s = 0; s < n; s++) a += p[s] * element(vs, (kv0 + (long) s * kvDim + d) * eb, half);
-            os.set(FL, (qo + d) * 4, a * inv);
+        return m;
+    }
+
+    /** out[qo + d] = inv · Σ_s p[s]·V[s, d]: rows of V in order, added into acc (headDim floats); F16 rows via vRow. */
+    static void weightedSum(MemorySegment vs, MemorySegment os, boolean half, long qo, long kv0, int kvDim, int headDim, int n,
+                            float inv, float[] p, float[] vRow, float[] acc) {
+        int eb = half ? 2 : 4, full = headDim - headDim % L;
+        java.util.Arrays.fill(acc, 0, headDim, 0f);
+        for (int s = 0; s < n; s++) {
+            long vb = (kv0 + (long) s * kvDim) * eb;
+            FloatVector ps = FloatVector.broadcast(F, p[s]);
+            if (half) {
+                LinearSimd.halfToFloat(vs, vb, NATIVE, headDim, vRow);
+                for (int d = 0; d < full; d += L)
+                    FloatVector.fromArray(F, vRow, d).fma(ps, FloatVector.fromArray(F, acc, d)).intoArray(acc, d);
+            } else {
+                for (int d = 0; d < full; d += L)
+                    FloatVector.fromMemorySegment(F, vs, vb + d * 4L, NATIVE).fma(ps, FloatVector.fromArray(F, acc, d)).intoArray(acc, d);
+            }
+            for (int d = full; d < headDim; d++) acc[d] += p[s] * (half ? vRow[d] : vs.get(FL, vb + d * 4L));
         }
+        for (int d = 0; d < headDim; d++) os.set(FL, (qo + d) * 4, acc[d] * inv);
     }
 
     private static float element(MemorySegment seg, long off, boolean half) {

@@ -9,10 +9,8 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
@@ -48,6 +46,7 @@ public final class LinearSimd {
     static final ValueLayout.OfFloat FL = ValueLayout.JAVA_FLOAT_UNALIGNED;
     static final ValueLayout.OfShort HALF = ValueLayout.JAVA_SHORT_UNALIGNED;
     static final ValueLayout.OfShort HALF_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
+    static final ValueLayout.OfShort HALF_BE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
     /** Weight rows per mat-mul work-item (a multiple of 2 vectors: 2 × 16 lanes on AVX-512, 4 × 8 on AVX2). */
     public static final int ROWS = 32;
@@ -55,123 +54,122 @@ public final class LinearSimd {
     /** Mat-mul epilogues: store, add into the output (residual), or SwiGLU of two weights. */
     public static final int SET = 0, ADD = 1, SWIGLU = 2;
 
-    // ---- a lane sum that is the same in every JIT tier ----
+    // Hot loops call only the JDK's vector methods (which are always inlined) and write everything else out: a
+    // vector passed to or returned from one of our own methods that C2 does not inline (its inlining budget runs out
+    // quickly on Vector API code) is boxed, an allocation per call that made decode several times slower.
 
-    /** Butterfly shuffles: lane i ↔ lane i ^ k for k = L/2 … 1. */
-    @SuppressWarnings("unchecked")
-    private static final VectorShuffle<Float>[] BUTTERFLY = java.util.stream.IntStream.iterate(L / 2, k -> k >= 1, k -> k / 2)
-            .mapToObj(k -> VectorShuffle.fromOp(F, i -> i ^ k)).toArray(VectorShuffle[]::new);
+    // ---- per-thread scratch ----
+
+    private static final class Scratch {
+        final float[] lanes = new float[L];
+        float[] row = new float[0];
+        float[] rows = new float[0], w = new float[0], u = new float[0];
+        final float[] g = new float[ROWS * 8], s = new float[ROWS * 8];
+
+        float[] row(int n) {
+            if (row.length < n) row = new float[n];
+            return row;
+        }
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    /** The calling thread's L-float buffer for {@link #laneSum}. */
+    static float[] lanes() { return SCRATCH.get().lanes; }
 
     /**
-     * Σ of the lanes in a fixed order (a butterfly of lane-wise adds). {@code reduceLanes(ADD)} is not used: its
+     * Σ of the lanes of a vector stored in {@code lanes}, in lane order. {@code reduceLanes(ADD)} is not used: its
      * order differs between C2's intrinsic and the interpreter's fallback, so the same launch could round
      * differently before and after the JIT compiled it.
      */
-    static float sum(FloatVector v) {
-        for (VectorShuffle<Float> sh : BUTTERFLY) v = v.add(v.rearrange(sh));
-        return v.lane(0);
+    static float laneSum(float[] lanes) {
+        float s = 0f;
+        for (int i = 0; i < L; i++) s += lanes[i];
+        return s;
     }
 
     // ---- fp16 → float, lane-wise ----
 
     /**
-     * fp16 bits (in the low 16 bits of each int lane, sign-extended or not) to float, bit-exact with
-     * Float.float16ToFloat as HotSpot runs it on x86 (vcvtph2ps: NaNs come out quiet, payload kept).
+     * dst[i] = fp16 element i at byte offset {@code off} of {@code seg} (byte order {@code order}) as float, for
+     * i &lt; n: bit-exact with Float.float16ToFloat as HotSpot runs it on x86 (vcvtph2ps: NaNs come out quiet,
+     * payload kept). Whole vectors are converted with integer lane operations: the half's exponent and mantissa
+     * shifted into a float's place and scaled by 2^(127−15) (normals and subnormals alike), Inf/NaN rebuilt.
      */
-    static FloatVector halfToFloat(IntVector h) {
-        IntVector em = h.and(0x7fff);                                          // exponent and mantissa
-        IntVector sign = h.and(0x8000).lanewise(VectorOperators.LSHL, 16);
-        IntVector shifted = em.lanewise(VectorOperators.LSHL, 13);
-        // normals and subnormals: the float with the half's bits shifted into place, times 2^(127−15)
-        IntVector finite = shifted.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts();
-        VectorMask<Integer> special = em.compare(VectorOperators.GE, 0x7c00);  // Inf, and NaN with its payload, quiet
-        IntVector inf = shifted.or(0x7f800000), nan = shifted.or(0x7fc00000);
-        IntVector nonFinite = inf.blend(nan, em.compare(VectorOperators.GT, 0x7c00));
-        return finite.blend(nonFinite, special).or(sign).reinterpretAsFloats();
-    }
-
-    /** L fp16 values at byte offset {@code off} of {@code seg} (byte order {@code order}) as floats. */
-    static FloatVector loadHalf(MemorySegment seg, long off, ByteOrder order) {
-        ShortVector s = ShortVector.fromMemorySegment(S, seg, off, order);
-        return halfToFloat((IntVector) s.convertShape(VectorOperators.S2I, I, 0));
-    }
-
-    /** L int8 values at byte offset {@code off} as floats. */
-    static FloatVector loadQ8(MemorySegment seg, long off) {
-        return (FloatVector) ByteVector.fromMemorySegment(B, seg, off, LE).convertShape(VectorOperators.B2F, F, 0);
-    }
-
-    static FloatVector loadF(MemorySegment seg, long off) {
-        return FloatVector.fromMemorySegment(F, seg, off, NATIVE);
+    public static void halfToFloat(MemorySegment seg, long off, ByteOrder order, int n, float[] dst) {
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(S, seg, off + i * 2L, order).convertShape(VectorOperators.S2I, I, 0);
+            IntVector em = h.and(0x7fff);                                          // exponent and mantissa
+            IntVector sign = h.and(0x8000).lanewise(VectorOperators.LSHL, 16);
+            IntVector shifted = em.lanewise(VectorOperators.LSHL, 13);
+            IntVector finite = shifted.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts();
+            IntVector nonFinite = shifted.or(0x7f800000).blend(shifted.or(0x7fc00000), em.compare(VectorOperators.GT, 0x7c00));
+            finite.blend(nonFinite, em.compare(VectorOperators.GE, 0x7c00)).or(sign).reinterpretAsFloats().intoArray(dst, i);
+        }
+        ValueLayout.OfShort layout = order == LE ? HALF_LE : HALF_BE;   // (withOrder allocates: keep it out of loops)
+        for (; i < n; i++) dst[i] = Float.float16ToFloat(seg.get(layout, off + i * 2L));
     }
 
     // ---- mat-vec: row · x ----
+
+    /** Σ_c a[c]·x[xOff + c] for c &lt; n, a a float array (a converted row). */
+    static float dot(float[] a, MemorySegment xs, long xOff, int n, float[] lanes) {
+        long xo = xOff * 4;
+        FloatVector a0 = FloatVector.zero(F);
+        int c = 0;
+        for (; c + L <= n; c += L)
+            a0 = FloatVector.fromArray(F, a, c).fma(FloatVector.fromMemorySegment(F, xs, xo + c * 4L, NATIVE), a0);
+        a0.intoArray(lanes, 0);
+        float s = laneSum(lanes);
+        for (; c < n; c++) s += a[c] * xs.get(FL, xo + c * 4L);
+        return s;
+    }
 
     /** Σ_c W[row, c]·x[xOff + c] for an F32 weight of n columns. */
     public static float dotF32(FloatArray w, long row, FloatArray x, long xOff, int n) {
         MemorySegment ws = w.segment(), xs = x.segment();
         long wo = row * n * 4, xo = xOff * 4;
-        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0;
         int c = 0;
-        for (; c + 4 * L <= n; c += 4 * L) {
-            long o = c * 4L;
-            a0 = loadF(ws, wo + o).fma(loadF(xs, xo + o), a0);
-            a1 = loadF(ws, wo + o + 4L * L).fma(loadF(xs, xo + o + 4L * L), a1);
-            a2 = loadF(ws, wo + o + 8L * L).fma(loadF(xs, xo + o + 8L * L), a2);
-            a3 = loadF(ws, wo + o + 12L * L).fma(loadF(xs, xo + o + 12L * L), a3);
+        for (; c + 2 * L <= n; c += 2 * L) {
+            long o = c * 4L, o1 = o + 4L * L;
+            a0 = FloatVector.fromMemorySegment(F, ws, wo + o, NATIVE).fma(FloatVector.fromMemorySegment(F, xs, xo + o, NATIVE), a0);
+            a1 = FloatVector.fromMemorySegment(F, ws, wo + o1, NATIVE).fma(FloatVector.fromMemorySegment(F, xs, xo + o1, NATIVE), a1);
         }
-        for (; c + L <= n; c += L) a0 = loadF(ws, wo + c * 4L).fma(loadF(xs, xo + c * 4L), a0);
-        float s = sum(a0.add(a1).add(a2.add(a3)));
+        float[] lanes = lanes();
+        a0.add(a1).intoArray(lanes, 0);
+        float s = laneSum(lanes);
         for (; c < n; c++) s += ws.get(FL, wo + c * 4L) * xs.get(FL, xo + c * 4L);
         return s;
     }
 
-    /** Σ_c W[row, c]·x[xOff + c] for an F16 weight of n columns. */
+    /** Σ_c W[row, c]·x[xOff + c] for an F16 weight of n columns: the row converted ({@link #halfToFloat}), then a dot. */
     public static float dotF16(HalfArray w, long row, FloatArray x, long xOff, int n) {
-        MemorySegment ws = w.segment(), xs = x.segment();
-        long wo = row * n * 2, xo = xOff * 4;
-        FloatVector a0 = FloatVector.zero(F), a1 = a0;
-        int c = 0;
-        for (; c + 2 * L <= n; c += 2 * L) {
-            a0 = loadHalf(ws, wo + c * 2L, NATIVE).fma(loadF(xs, xo + c * 4L), a0);
-            a1 = loadHalf(ws, wo + (c + L) * 2L, NATIVE).fma(loadF(xs, xo + (c + L) * 4L), a1);
-        }
-        for (; c + L <= n; c += L) a0 = loadHalf(ws, wo + c * 2L, NATIVE).fma(loadF(xs, xo + c * 4L), a0);
-        float s = sum(a0.add(a1));
-        for (; c < n; c++) s += Float.float16ToFloat(ws.get(HALF, wo + c * 2L)) * xs.get(FL, xo + c * 4L);
-        return s;
+        Scratch sc = SCRATCH.get();
+        float[] a = sc.row(n);
+        halfToFloat(w.segment(), row * n * 2, NATIVE, n, a);
+        return dot(a, x.segment(), xOff, n, sc.lanes);
     }
 
-    /** Σ_c W[row, c]·x[xOff + c] for a Q8_0 weight of n columns (n % 32 == 0): per block, d · Σ q·x. */
+    /** Σ_c W[row, c]·x[xOff + c] for a Q8_0 weight of n columns (n % 32 == 0): per block, d · Σ q·x, lane-wise. */
     public static float dotQ8_0(ByteArray w, long row, FloatArray x, long xOff, int n) {
         MemorySegment ws = w.segment(), xs = x.segment();
         int nb = n / Quant.Q8_0_BLOCK;
         long rowByte = row * nb * Quant.Q8_0_BYTES, xo = xOff * 4;
-        FloatVector a0 = FloatVector.zero(F), a1 = a0;
-        int b = 0;
-        for (; b + 1 < nb; b += 2) {                       // two blocks per step: two independent accumulators
+        FloatVector acc = FloatVector.zero(F);
+        for (int b = 0; b < nb; b++) {
             long blk = rowByte + (long) b * Quant.Q8_0_BYTES, xb = xo + b * 128L;
-            a0 = blockQ8(ws, blk, xs, xb).fma(scale(ws, blk), a0);
-            blk += Quant.Q8_0_BYTES;
-            a1 = blockQ8(ws, blk, xs, xb + 128).fma(scale(ws, blk), a1);
+            FloatVector s = FloatVector.zero(F);
+            for (int j = 0; j < Quant.Q8_0_BLOCK; j += L) {
+                FloatVector q = (FloatVector) ByteVector.fromMemorySegment(B, ws, blk + 2 + j, LE).convertShape(VectorOperators.B2F, F, 0);
+                s = q.fma(FloatVector.fromMemorySegment(F, xs, xb + j * 4L, NATIVE), s);
+            }
+            acc = s.fma(FloatVector.broadcast(F, Float.float16ToFloat(ws.get(HALF_LE, blk))), acc);
         }
-        if (b < nb) {
-            long blk = rowByte + (long) b * Quant.Q8_0_BYTES;
-            a0 = blockQ8(ws, blk, xs, xo + b * 128L).fma(scale(ws, blk), a0);
-        }
-        return sum(a0.add(a1));
-    }
-
-    /** A Q8_0 block's fp16 scale d, in every lane. */
-    private static FloatVector scale(MemorySegment w, long blk) {
-        return FloatVector.broadcast(F, Float.float16ToFloat(w.get(HALF_LE, blk)));
-    }
-
-    /** The lane-wise Σ q·x of one Q8_0 block at byte {@code blk} against 32 floats of x at byte {@code xb}. */
-    private static FloatVector blockQ8(MemorySegment w, long blk, MemorySegment x, long xb) {
-        FloatVector s = loadQ8(w, blk + 2).mul(loadF(x, xb));
-        for (int j = L; j < Quant.Q8_0_BLOCK; j += L) s = loadQ8(w, blk + 2 + j).fma(loadF(x, xb + j * 4L), s);
-        return s;
+        float[] lanes = lanes();
+        acc.intoArray(lanes, 0);
+        return laneSum(lanes);
     }
 
     // ---- SwiGLU mat-vec: both dot products of a row in one loop (x loaded once; one method, so C2 keeps it whole) ----
@@ -185,22 +183,18 @@ public final class LinearSimd {
     public static float swiGluF32(FloatArray w1, FloatArray w3, long row, FloatArray x, int n) {
         MemorySegment gs = w1.segment(), us = w3.segment(), xs = x.segment();
         long wo = row * n * 4;
-        FloatVector g0 = FloatVector.zero(F), g1 = g0, u0 = g0, u1 = g0;
+        FloatVector g0 = FloatVector.zero(F), u0 = g0;
         int c = 0;
-        for (; c + 2 * L <= n; c += 2 * L) {
-            long o = c * 4L, o1 = o + 4L * L;
-            FloatVector xa = loadF(xs, o), xb = loadF(xs, o1);
-            g0 = loadF(gs, wo + o).fma(xa, g0);
-            u0 = loadF(us, wo + o).fma(xa, u0);
-            g1 = loadF(gs, wo + o1).fma(xb, g1);
-            u1 = loadF(us, wo + o1).fma(xb, u1);
-        }
         for (; c + L <= n; c += L) {
-            FloatVector xa = loadF(xs, c * 4L);
-            g0 = loadF(gs, wo + c * 4L).fma(xa, g0);
-            u0 = loadF(us, wo + c * 4L).fma(xa, u0);
+            FloatVector xa = FloatVector.fromMemorySegment(F, xs, c * 4L, NATIVE);
+            g0 = FloatVector.fromMemorySegment(F, gs, wo + c * 4L, NATIVE).fma(xa, g0);
+            u0 = FloatVector.fromMemorySegment(F, us, wo + c * 4L, NATIVE).fma(xa, u0);
         }
-        float g = sum(g0.add(g1)), u = sum(u0.add(u1));
+        float[] lanes = lanes();
+        g0.intoArray(lanes, 0);
+        float g = laneSum(lanes);
+        u0.intoArray(lanes, 0);
+        float u = laneSum(lanes);
         for (; c < n; c++) {
             float xv = xs.get(FL, c * 4L);
             g += gs.get(FL, wo + c * 4L) * xv;
@@ -211,22 +205,12 @@ public final class LinearSimd {
 
     /** silu(W1[row]·x)·(W3[row]·x) for F16 weights of n columns. */
     public static float swiGluF16(HalfArray w1, HalfArray w3, long row, FloatArray x, int n) {
-        MemorySegment gs = w1.segment(), us = w3.segment(), xs = x.segment();
-        long wo = row * n * 2;
-        FloatVector g0 = FloatVector.zero(F), u0 = g0;
-        int c = 0;
-        for (; c + L <= n; c += L) {
-            FloatVector xa = loadF(xs, c * 4L);
-            g0 = loadHalf(gs, wo + c * 2L, NATIVE).fma(xa, g0);
-            u0 = loadHalf(us, wo + c * 2L, NATIVE).fma(xa, u0);
-        }
-        float g = sum(g0), u = sum(u0);
-        for (; c < n; c++) {
-            float xv = xs.get(FL, c * 4L);
-            g += Float.float16ToFloat(gs.get(HALF, wo + c * 2L)) * xv;
-            u += Float.float16ToFloat(us.get(HALF, wo + c * 2L)) * xv;
-        }
-        return swiGlu(g, u);
+        Scratch sc = SCRATCH.get();
+        float[] a = sc.row(n);
+        halfToFloat(w1.segment(), row * n * 2, NATIVE, n, a);
+        float g = dot(a, x.segment(), 0, n, sc.lanes);
+        halfToFloat(w3.segment(), row * n * 2, NATIVE, n, a);
+        return swiGlu(g, dot(a, x.segment(), 0, n, sc.lanes));
     }
 
     /** silu(W1[row]·x)·(W3[row]·x) for Q8_0 weights of n columns (n % 32 == 0). */
@@ -237,27 +221,23 @@ public final class LinearSimd {
         FloatVector g0 = FloatVector.zero(F), u0 = g0;
         for (int b = 0; b < nb; b++) {
             long blk = rowByte + (long) b * Quant.Q8_0_BYTES, xb = b * 128L;
-            FloatVector xa = loadF(xs, xb);
-            FloatVector sg = loadQ8(gs, blk + 2).mul(xa), su = loadQ8(us, blk + 2).mul(xa);
-            for (int j = L; j < Quant.Q8_0_BLOCK; j += L) {
-                FloatVector xj = loadF(xs, xb + j * 4L);
-                sg = loadQ8(gs, blk + 2 + j).fma(xj, sg);
-                su = loadQ8(us, blk + 2 + j).fma(xj, su);
+            FloatVector sg = FloatVector.zero(F), su = sg;
+            for (int j = 0; j < Quant.Q8_0_BLOCK; j += L) {
+                FloatVector xj = FloatVector.fromMemorySegment(F, xs, xb + j * 4L, NATIVE);
+                sg = ((FloatVector) ByteVector.fromMemorySegment(B, gs, blk + 2 + j, LE).convertShape(VectorOperators.B2F, F, 0)).fma(xj, sg);
+                su = ((FloatVector) ByteVector.fromMemorySegment(B, us, blk + 2 + j, LE).convertShape(VectorOperators.B2F, F, 0)).fma(xj, su);
             }
-            g0 = sg.fma(scale(gs, blk), g0);
-            u0 = su.fma(scale(us, blk), u0);
+            g0 = sg.fma(FloatVector.broadcast(F, Float.float16ToFloat(gs.get(HALF_LE, blk))), g0);
+            u0 = su.fma(FloatVector.broadcast(F, Float.float16ToFloat(us.get(HALF_LE, blk))), u0);
         }
-        return swiGlu(sum(g0), sum(u0));
+        float[] lanes = lanes();
+        g0.intoArray(lanes, 0);
+        float g = laneSum(lanes);
+        u0.intoArray(lanes, 0);
+        return swiGlu(g, laneSum(lanes));
     }
 
     // ---- mat-mul: out[t, r] (op)= Σ_c W[r, c]·x[t, c] for rows r0..r0+ROWS−1 and every token ----
-
-    private static final class Scratch {
-        float[] rows = new float[0], w = new float[0], u = new float[0];
-        final float[] g = new float[ROWS * 8], s = new float[ROWS * 8];
-    }
-
-    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     /**
      * The mat-mul of rows [r0, r0 + ROWS) ∩ [0, rows): {@code mode} {@link #SET} or {@link #ADD} with weight w1, or
@@ -372,19 +352,16 @@ public final class LinearSimd {
         MemorySegment ws = w.segment();
         switch (type) {
             case F32 -> MemorySegment.copy(ws, ValueLayout.JAVA_FLOAT_UNALIGNED, (long) r0 * cols * 4, dst, 0, n * cols);
-            case F16 -> {
-                long base = (long) r0 * cols * 2;
-                int total = n * cols, i = 0;
-                for (; i + L <= total; i += L) loadHalf(ws, base + i * 2L, NATIVE).intoArray(dst, i);
-                for (; i < total; i++) dst[i] = Float.float16ToFloat(ws.get(HALF, base + i * 2L));
-            }
+            case F16 -> halfToFloat(ws, (long) r0 * cols * 2, NATIVE, n * cols, dst);
             case Q8_0 -> {
                 int nb = n * cols / Quant.Q8_0_BLOCK;
                 long base = (long) r0 * (cols / Quant.Q8_0_BLOCK) * Quant.Q8_0_BYTES;
                 for (int b = 0; b < nb; b++) {
                     long blk = base + (long) b * Quant.Q8_0_BYTES;
                     float d = Float.float16ToFloat(ws.get(HALF_LE, blk));
-                    for (int j = 0; j < Quant.Q8_0_BLOCK; j += L) loadQ8(ws, blk + 2 + j).mul(d).intoArray(dst, b * Quant.Q8_0_BLOCK + j);
+                    for (int j = 0; j < Quant.Q8_0_BLOCK; j += L)
+                        ((FloatVector) ByteVector.fromMemorySegment(B, ws, blk + 2 + j, LE).convertShape(VectorOperators.B2F, F, 0))
+                                .mul(d).intoArray(dst, b * Quant.Q8_0_BLOCK + j);
                 }
             }
             default -> {                                          // BF16 and the 4/6-bit formats: element by element
