@@ -144,12 +144,27 @@ public final class LinearSimd {
         return s;
     }
 
-    /** Σ_c W[row, c]·x[xOff + c] for an F16 weight of n columns: the row converted ({@link #halfToFloat}), then a dot. */
+    /** Σ_c W[row, c]·x[xOff + c] for an F16 weight of n columns, converting as {@link #halfToFloat} does. */
     public static float dotF16(HalfArray w, long row, FloatArray x, long xOff, int n) {
-        Scratch sc = SCRATCH.get();
-        float[] a = sc.row(n);
-        halfToFloat(w.segment(), row * n * 2, NATIVE, n, a);
-        return dot(a, x.segment(), xOff, n, sc.lanes);
+        MemorySegment ws = w.segment(), xs = x.segment();
+        long wo = row * n * 2, xo = xOff * 4;
+        FloatVector a0 = FloatVector.zero(F);
+        int c = 0;
+        for (; c + L <= n; c += L) {                           // halfToFloat's conversion, written out (see above)
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(S, ws, wo + c * 2L, NATIVE).convertShape(VectorOperators.S2I, I, 0);
+            IntVector em = h.and(0x7fff);
+            IntVector shifted = em.lanewise(VectorOperators.LSHL, 13);
+            IntVector finite = shifted.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts();
+            IntVector nonFinite = shifted.or(0x7f800000).blend(shifted.or(0x7fc00000), em.compare(VectorOperators.GT, 0x7c00));
+            FloatVector v = finite.blend(nonFinite, em.compare(VectorOperators.GE, 0x7c00))
+                    .or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+            a0 = v.fma(FloatVector.fromMemorySegment(F, xs, xo + c * 4L, NATIVE), a0);
+        }
+        float[] lanes = lanes();
+        a0.intoArray(lanes, 0);
+        float s = laneSum(lanes);
+        for (; c < n; c++) s += Float.float16ToFloat(ws.get(HALF, wo + c * 2L)) * xs.get(FL, xo + c * 4L);
+        return s;
     }
 
     /** Σ_c W[row, c]·x[xOff + c] for a Q8_0 weight of n columns (n % 32 == 0): per block, d · Σ q·x, lane-wise. */
@@ -205,12 +220,7 @@ public final class LinearSimd {
 
     /** silu(W1[row]·x)·(W3[row]·x) for F16 weights of n columns. */
     public static float swiGluF16(HalfArray w1, HalfArray w3, long row, FloatArray x, int n) {
-        Scratch sc = SCRATCH.get();
-        float[] a = sc.row(n);
-        halfToFloat(w1.segment(), row * n * 2, NATIVE, n, a);
-        float g = dot(a, x.segment(), 0, n, sc.lanes);
-        halfToFloat(w3.segment(), row * n * 2, NATIVE, n, a);
-        return swiGlu(g, dot(a, x.segment(), 0, n, sc.lanes));
+        return swiGlu(dotF16(w1, row, x, 0, n), dotF16(w3, row, x, 0, n));
     }
 
     /** silu(W1[row]·x)·(W3[row]·x) for Q8_0 weights of n columns (n % 32 == 0). */
