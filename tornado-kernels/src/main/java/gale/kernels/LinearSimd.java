@@ -167,23 +167,43 @@ public final class LinearSimd {
         return s;
     }
 
-    /** Σ_c W[row, c]·x[xOff + c] for a Q8_0 weight of n columns (n % 32 == 0): per block, d · Σ q·x, lane-wise. */
+    /**
+     * Σ_c W[row, c]·x[xOff + c] for a Q8_0 weight of n columns (n % 32 == 0): per block, d · Σ q·x, lane-wise; two
+     * blocks per step into two accumulators.
+     */
     public static float dotQ8_0(ByteArray w, long row, FloatArray x, long xOff, int n) {
         MemorySegment ws = w.segment(), xs = x.segment();
         int nb = n / Quant.Q8_0_BLOCK;
         long rowByte = row * nb * Quant.Q8_0_BYTES, xo = xOff * 4;
-        FloatVector acc = FloatVector.zero(F);
-        for (int b = 0; b < nb; b++) {
+        FloatVector acc0 = FloatVector.zero(F), acc1 = acc0;
+        int b = 0;
+        for (; b + 1 < nb; b += 2) {
             long blk = rowByte + (long) b * Quant.Q8_0_BYTES, xb = xo + b * 128L;
-            FloatVector s = FloatVector.zero(F);
-            for (int j = 0; j < Quant.Q8_0_BLOCK; j += L) {
-                FloatVector q = (FloatVector) ByteVector.fromMemorySegment(B, ws, blk + 2 + j, LE).convertShape(VectorOperators.B2F, F, 0);
-                s = q.fma(FloatVector.fromMemorySegment(F, xs, xb + j * 4L, NATIVE), s);
+            long blk1 = blk + Quant.Q8_0_BYTES;
+            FloatVector s0 = ((FloatVector) ByteVector.fromMemorySegment(B, ws, blk + 2, LE).convertShape(VectorOperators.B2F, F, 0))
+                    .mul(FloatVector.fromMemorySegment(F, xs, xb, NATIVE));
+            FloatVector s1 = ((FloatVector) ByteVector.fromMemorySegment(B, ws, blk1 + 2, LE).convertShape(VectorOperators.B2F, F, 0))
+                    .mul(FloatVector.fromMemorySegment(F, xs, xb + 128, NATIVE));
+            for (int j = L; j < Quant.Q8_0_BLOCK; j += L) {     // the rest of the two blocks (one more step with 16 lanes)
+                s0 = ((FloatVector) ByteVector.fromMemorySegment(B, ws, blk + 2 + j, LE).convertShape(VectorOperators.B2F, F, 0))
+                        .fma(FloatVector.fromMemorySegment(F, xs, xb + j * 4L, NATIVE), s0);
+                s1 = ((FloatVector) ByteVector.fromMemorySegment(B, ws, blk1 + 2 + j, LE).convertShape(VectorOperators.B2F, F, 0))
+                        .fma(FloatVector.fromMemorySegment(F, xs, xb + 128 + j * 4L, NATIVE), s1);
             }
-            acc = s.fma(FloatVector.broadcast(F, Float.float16ToFloat(ws.get(HALF_LE, blk))), acc);
+            acc0 = s0.fma(FloatVector.broadcast(F, Float.float16ToFloat(ws.get(HALF_LE, blk))), acc0);
+            acc1 = s1.fma(FloatVector.broadcast(F, Float.float16ToFloat(ws.get(HALF_LE, blk1))), acc1);
+        }
+        if (b < nb) {                                           // an odd last block
+            long blk = rowByte + (long) b * Quant.Q8_0_BYTES, xb = xo + b * 128L;
+            FloatVector s0 = FloatVector.zero(F);
+            for (int j = 0; j < Quant.Q8_0_BLOCK; j += L) {
+                FloatVector q0 = (FloatVector) ByteVector.fromMemorySegment(B, ws, blk + 2 + j, LE).convertShape(VectorOperators.B2F, F, 0);
+                s0 = q0.fma(FloatVector.fromMemorySegment(F, xs, xb + j * 4L, NATIVE), s0);
+            }
+            acc0 = s0.fma(FloatVector.broadcast(F, Float.float16ToFloat(ws.get(HALF_LE, blk))), acc0);
         }
         float[] lanes = lanes();
-        acc.intoArray(lanes, 0);
+        acc0.add(acc1).intoArray(lanes, 0);
         return laneSum(lanes);
     }
 
