@@ -1,4 +1,4 @@
-// A fixed pool of worker threads for the jvm backend: one job at a time, chunk c on worker c, spin-then-park waits.
+// A fixed pool of worker threads for the jvm backend: one job at a time, chunks claimed in turn, spin-then-park waits.
 package gale.compute.jvm;
 
 import java.util.concurrent.atomic.AtomicInteger;
@@ -13,7 +13,7 @@ import java.util.concurrent.locks.LockSupport;
  * <p>A decode step is ~100 small launches, so the hand-off must be cheap: an idle worker spins for
  * {@link #SPIN_NANOS}, then yields until {@link #YIELD_NANOS}, then parks until the next job is published (the caller
  * unparks only workers that parked). The caller waits for the others the same way, without parking.
- * One caller at a time (the jvm device is used by one plan thread); workers are daemon threads.
+ * Thread-safe: callers on different threads take turns (one job at a time); workers are daemon threads.
  */
 final class Workers {
     /** Chunk {@code chunk} of a job. */
@@ -75,7 +75,7 @@ final class Workers {
      * Runs {@code body.run(c)} for c in [0, chunks) and returns when all are done. The first failure of any chunk is
      * rethrown (a RuntimeException or Error as it was; anything else wrapped).
      */
-    void run(int chunks, Body body) {
+    synchronized void run(int chunks, Body body) {
         if (chunks <= 1 || threads.length == 0) {
             for (int c = 0; c < chunks; c++) body.run(c);
             return;
