@@ -33,7 +33,7 @@ public final class Attention {
      * positions 0..pos[0]+nTok−1; pos: (1). One work-item per (token, head); online softmax with out[t, h] as the
      * running weighted sum, so no score vector is stored. nTok = 1 is decode.
      */
-    @Kernel
+    @Kernel(jvm = "attentionSimd")
     public static void attention(FloatArray out, FloatArray q, FloatArray keyCache, FloatArray valueCache, IntArray pos,
                                  int layer, int nTok, int nHead, int nKvHead, int headDim, int maxSeq) {
         for (@Parallel int t = 0; t < nTok; t++) {
@@ -71,7 +71,7 @@ public final class Attention {
      * of {@code local}: each work-item scores one position, the group reduces max and sum in local memory, then each
      * work-item updates the output dimensions it owns (d ≡ localIdx mod local), kept in local memory until the end.
      */
-    @Kernel(jvm = "attention")
+    @Kernel(jvm = "attentionSimd")
     public static void attentionGroup(KernelContext ctx, FloatArray out, FloatArray q, FloatArray keyCache, FloatArray valueCache,
                                       IntArray pos, int layer, int nTok, int nHead, int nKvHead, int headDim, int maxSeq) {
         float[] probs = ctx.allocateFloatLocalArray(GROUP_MAX);
@@ -134,7 +134,7 @@ public final class Attention {
      * positions 0..pos[0]+nTok−1; pos: (1). One work-item per (token, head); online softmax with out[t, h] as the
      * running weighted sum, so no score vector is stored. nTok = 1 is decode.
      */
-    @Kernel
+    @Kernel(jvm = "attentionF16Simd")
     public static void attentionF16(FloatArray out, FloatArray q, HalfArray keyCache, HalfArray valueCache, IntArray pos,
                                  int layer, int nTok, int nHead, int nKvHead, int headDim, int maxSeq) {
         for (@Parallel int t = 0; t < nTok; t++) {
@@ -172,7 +172,7 @@ public final class Attention {
      * of {@code local}: each work-item scores one position, the group reduces max and sum in local memory, then each
      * work-item updates the output dimensions it owns (d ≡ localIdx mod local), kept in local memory until the end.
      */
-    @Kernel(jvm = "attentionF16")
+    @Kernel(jvm = "attentionF16Simd")
     public static void attentionF16Group(KernelContext ctx, FloatArray out, FloatArray q, HalfArray keyCache, HalfArray valueCache,
                                       IntArray pos, int layer, int nTok, int nHead, int nKvHead, int headDim, int maxSeq) {
         float[] probs = ctx.allocateFloatLocalArray(GROUP_MAX);
@@ -226,5 +226,27 @@ public final class Attention {
         }
         float inv = 1f / l;
         for (int d = lid; d < headDim; d += size) out.set(qo + d, acc[d] * inv);
+    }
+
+    // ---- jvm twins (Vector API): one work-item per (token, head), tokens interleaved for balanced chunks ----
+
+    /** {@link #attention} for the jvm ({@link AttentionSimd#head}). */
+    @Kernel(jvmOnly = true)
+    public static void attentionSimd(FloatArray out, FloatArray q, FloatArray keyCache, FloatArray valueCache, IntArray pos,
+                                     int layer, int nTok, int nHead, int nKvHead, int headDim, int maxSeq) {
+        for (@Parallel int i = 0; i < nTok * nHead; i++) {
+            AttentionSimd.head(out, q, keyCache, valueCache, pos, false, layer, AttentionSimd.token(i, nTok, nHead), i % nHead,
+                    nHead, nKvHead, headDim, maxSeq);
+        }
+    }
+
+    /** {@link #attentionF16} for the jvm. */
+    @Kernel(jvmOnly = true)
+    public static void attentionF16Simd(FloatArray out, FloatArray q, HalfArray keyCache, HalfArray valueCache, IntArray pos,
+                                        int layer, int nTok, int nHead, int nKvHead, int headDim, int maxSeq) {
+        for (@Parallel int i = 0; i < nTok * nHead; i++) {
+            AttentionSimd.head(out, q, keyCache, valueCache, pos, true, layer, AttentionSimd.token(i, nTok, nHead), i % nHead,
+                    nHead, nKvHead, headDim, maxSeq);
+        }
     }
 }

@@ -27,7 +27,7 @@ public final class MatVec {
     // ---- F32: W is F32 (Group kernels: cols % 32 == 0) ----
 
     /** out[r] = Σ_c W[r, c]·x[c]; W: (rows, cols), x: (cols), out: (rows). */
-    @Kernel
+    @Kernel(jvm = "matVecF32Simd")
     public static void matVecF32(FloatArray out, FloatArray x, FloatArray w, int rows, int cols) {
         for (@Parallel int r = 0; r < rows; r++) {
             out.set(r, Quant.dotF32(w, r, x, 0, cols));
@@ -35,7 +35,7 @@ public final class MatVec {
     }
 
     /** out[r] += Σ_c W[r, c]·x[c]: a projection added straight into the residual stream; shapes as {@link #matVecF32}. */
-    @Kernel
+    @Kernel(jvm = "matVecAddF32Simd")
     public static void matVecAddF32(FloatArray out, FloatArray x, FloatArray w, int rows, int cols) {
         for (@Parallel int r = 0; r < rows; r++) {
             out.set(r, out.get(r) + Quant.dotF32(w, r, x, 0, cols));
@@ -43,7 +43,7 @@ public final class MatVec {
     }
 
     /** h[r] = silu(W1[r]·x)·(W3[r]·x), the SwiGLU gate and up projections in one pass; W1, W3: (hidden, dim), x: (dim), h: (hidden). */
-    @Kernel
+    @Kernel(jvm = "swiGluMatVecF32Simd")
     public static void swiGluMatVecF32(FloatArray h, FloatArray x, FloatArray w1, FloatArray w3, int hidden, int dim) {
         for (@Parallel int r = 0; r < hidden; r++) {
             float g = Quant.dotF32(w1, r, x, 0, dim);
@@ -53,7 +53,7 @@ public final class MatVec {
     }
 
     /** {@link #matVecF32} with one work-group per row (grid: rows × local, local a power of two ≤ {@value #GROUP_MAX}). */
-    @Kernel(jvm = "matVecF32")
+    @Kernel(jvm = "matVecF32Simd")
     public static void matVecF32Group(KernelContext ctx, FloatArray out, FloatArray x, FloatArray w, int rows, int cols) {
         float[] partial = ctx.allocateFloatLocalArray(GROUP_MAX);
         int r = ctx.groupIdx, lid = ctx.localIdx, size = ctx.localGroupSizeX;
@@ -70,7 +70,7 @@ public final class MatVec {
     }
 
     /** {@link #matVecAddF32} with one work-group per row (grid as {@link #matVecF32Group}). */
-    @Kernel(jvm = "matVecAddF32")
+    @Kernel(jvm = "matVecAddF32Simd")
     public static void matVecAddF32Group(KernelContext ctx, FloatArray out, FloatArray x, FloatArray w, int rows, int cols) {
         float[] partial = ctx.allocateFloatLocalArray(GROUP_MAX);
         int r = ctx.groupIdx, lid = ctx.localIdx, size = ctx.localGroupSizeX;
@@ -87,7 +87,7 @@ public final class MatVec {
     }
 
     /** {@link #swiGluMatVecF32} with one work-group per row (grid: hidden × local). */
-    @Kernel(jvm = "swiGluMatVecF32")
+    @Kernel(jvm = "swiGluMatVecF32Simd")
     public static void swiGluMatVecF32Group(KernelContext ctx, FloatArray h, FloatArray x, FloatArray w1, FloatArray w3, int hidden, int dim) {
         float[] gates = ctx.allocateFloatLocalArray(GROUP_MAX);
         float[] ups = ctx.allocateFloatLocalArray(GROUP_MAX);
@@ -115,7 +115,7 @@ public final class MatVec {
     // ---- F16: W is F16 (Group kernels: cols % 32 == 0) ----
 
     /** out[r] = Σ_c W[r, c]·x[c]; W: (rows, cols), x: (cols), out: (rows). */
-    @Kernel
+    @Kernel(jvm = "matVecF16Simd")
     public static void matVecF16(FloatArray out, FloatArray x, HalfArray w, int rows, int cols) {
         for (@Parallel int r = 0; r < rows; r++) {
             out.set(r, Quant.dotF16(w, r, x, 0, cols));
@@ -123,7 +123,7 @@ public final class MatVec {
     }
 
     /** out[r] += Σ_c W[r, c]·x[c]: a projection added straight into the residual stream; shapes as {@link #matVecF16}. */
-    @Kernel
+    @Kernel(jvm = "matVecAddF16Simd")
     public static void matVecAddF16(FloatArray out, FloatArray x, HalfArray w, int rows, int cols) {
         for (@Parallel int r = 0; r < rows; r++) {
             out.set(r, out.get(r) + Quant.dotF16(w, r, x, 0, cols));
@@ -131,7 +131,7 @@ public final class MatVec {
     }
 
     /** h[r] = silu(W1[r]·x)·(W3[r]·x), the SwiGLU gate and up projections in one pass; W1, W3: (hidden, dim), x: (dim), h: (hidden). */
-    @Kernel
+    @Kernel(jvm = "swiGluMatVecF16Simd")
     public static void swiGluMatVecF16(FloatArray h, FloatArray x, HalfArray w1, HalfArray w3, int hidden, int dim) {
         for (@Parallel int r = 0; r < hidden; r++) {
             float g = Quant.dotF16(w1, r, x, 0, dim);
@@ -141,7 +141,7 @@ public final class MatVec {
     }
 
     /** {@link #matVecF16} with one work-group per row (grid: rows × local, local a power of two ≤ {@value #GROUP_MAX}). */
-    @Kernel(jvm = "matVecF16")
+    @Kernel(jvm = "matVecF16Simd")
     public static void matVecF16Group(KernelContext ctx, FloatArray out, FloatArray x, HalfArray w, int rows, int cols) {
         float[] partial = ctx.allocateFloatLocalArray(GROUP_MAX);
         int r = ctx.groupIdx, lid = ctx.localIdx, size = ctx.localGroupSizeX;
@@ -158,7 +158,7 @@ public final class MatVec {
     }
 
     /** {@link #matVecAddF16} with one work-group per row (grid as {@link #matVecF16Group}). */
-    @Kernel(jvm = "matVecAddF16")
+    @Kernel(jvm = "matVecAddF16Simd")
     public static void matVecAddF16Group(KernelContext ctx, FloatArray out, FloatArray x, HalfArray w, int rows, int cols) {
         float[] partial = ctx.allocateFloatLocalArray(GROUP_MAX);
         int r = ctx.groupIdx, lid = ctx.localIdx, size = ctx.localGroupSizeX;
@@ -175,7 +175,7 @@ public final class MatVec {
     }
 
     /** {@link #swiGluMatVecF16} with one work-group per row (grid: hidden × local). */
-    @Kernel(jvm = "swiGluMatVecF16")
+    @Kernel(jvm = "swiGluMatVecF16Simd")
     public static void swiGluMatVecF16Group(KernelContext ctx, FloatArray h, FloatArray x, HalfArray w1, HalfArray w3, int hidden, int dim) {
         float[] gates = ctx.allocateFloatLocalArray(GROUP_MAX);
         float[] ups = ctx.allocateFloatLocalArray(GROUP_MAX);
@@ -291,7 +291,7 @@ public final class MatVec {
     // ---- Q8_0: W is Q8_0 blocks, cols % 32 == 0 ----
 
     /** out[r] = Σ_c W[r, c]·x[c]; W: (rows, cols), x: (cols), out: (rows). */
-    @Kernel
+    @Kernel(jvm = "matVecQ8_0Simd")
     public static void matVecQ8_0(FloatArray out, FloatArray x, ByteArray w, int rows, int cols) {
         for (@Parallel int r = 0; r < rows; r++) {
             out.set(r, Quant.dotQ8_0(w, r, x, 0, cols));
@@ -299,7 +299,7 @@ public final class MatVec {
     }
 
     /** out[r] += Σ_c W[r, c]·x[c]: a projection added straight into the residual stream; shapes as {@link #matVecQ8_0}. */
-    @Kernel
+    @Kernel(jvm = "matVecAddQ8_0Simd")
     public static void matVecAddQ8_0(FloatArray out, FloatArray x, ByteArray w, int rows, int cols) {
         for (@Parallel int r = 0; r < rows; r++) {
             out.set(r, out.get(r) + Quant.dotQ8_0(w, r, x, 0, cols));
@@ -307,7 +307,7 @@ public final class MatVec {
     }
 
     /** h[r] = silu(W1[r]·x)·(W3[r]·x), the SwiGLU gate and up projections in one pass; W1, W3: (hidden, dim), x: (dim), h: (hidden). */
-    @Kernel
+    @Kernel(jvm = "swiGluMatVecQ8_0Simd")
     public static void swiGluMatVecQ8_0(FloatArray h, FloatArray x, ByteArray w1, ByteArray w3, int hidden, int dim) {
         for (@Parallel int r = 0; r < hidden; r++) {
             float g = Quant.dotQ8_0(w1, r, x, 0, dim);
@@ -317,7 +317,7 @@ public final class MatVec {
     }
 
     /** {@link #matVecQ8_0} with one work-group per row (grid: rows × local, local a power of two ≤ {@value #GROUP_MAX}). */
-    @Kernel(jvm = "matVecQ8_0")
+    @Kernel(jvm = "matVecQ8_0Simd")
     public static void matVecQ8_0Group(KernelContext ctx, FloatArray out, FloatArray x, ByteArray w, int rows, int cols) {
         float[] partial = ctx.allocateFloatLocalArray(GROUP_MAX);
         int r = ctx.groupIdx, lid = ctx.localIdx, size = ctx.localGroupSizeX;
@@ -334,7 +334,7 @@ public final class MatVec {
     }
 
     /** {@link #matVecAddQ8_0} with one work-group per row (grid as {@link #matVecQ8_0Group}). */
-    @Kernel(jvm = "matVecAddQ8_0")
+    @Kernel(jvm = "matVecAddQ8_0Simd")
     public static void matVecAddQ8_0Group(KernelContext ctx, FloatArray out, FloatArray x, ByteArray w, int rows, int cols) {
         float[] partial = ctx.allocateFloatLocalArray(GROUP_MAX);
         int r = ctx.groupIdx, lid = ctx.localIdx, size = ctx.localGroupSizeX;
@@ -351,7 +351,7 @@ public final class MatVec {
     }
 
     /** {@link #swiGluMatVecQ8_0} with one work-group per row (grid: hidden × local). */
-    @Kernel(jvm = "swiGluMatVecQ8_0")
+    @Kernel(jvm = "swiGluMatVecQ8_0Simd")
     public static void swiGluMatVecQ8_0Group(KernelContext ctx, FloatArray h, FloatArray x, ByteArray w1, ByteArray w3, int hidden, int dim) {
         float[] gates = ctx.allocateFloatLocalArray(GROUP_MAX);
         float[] ups = ctx.allocateFloatLocalArray(GROUP_MAX);
@@ -637,6 +637,80 @@ public final class MatVec {
         if (lid == 0) {
             float g = gates[0], u = ups[0];
             h.set(r, g / (1f + (float) Math.exp(-g)) * u);
+        }
+    }
+
+    // ---- jvm twins (Vector API): F32, F16, Q8_0 ----
+
+    /** {@link #matVecF32} for the jvm: a Vector API dot product per row ({@link LinearSimd#dotF32}). */
+    @Kernel(jvmOnly = true)
+    public static void matVecF32Simd(FloatArray out, FloatArray x, FloatArray w, int rows, int cols) {
+        for (@Parallel int r = 0; r < rows; r++) {
+            out.set(r, LinearSimd.dotF32(w, r, x, 0, cols));
+        }
+    }
+
+    /** {@link #matVecAddF32} for the jvm. */
+    @Kernel(jvmOnly = true)
+    public static void matVecAddF32Simd(FloatArray out, FloatArray x, FloatArray w, int rows, int cols) {
+        for (@Parallel int r = 0; r < rows; r++) {
+            out.set(r, out.get(r) + LinearSimd.dotF32(w, r, x, 0, cols));
+        }
+    }
+
+    /** {@link #swiGluMatVecF32} for the jvm. */
+    @Kernel(jvmOnly = true)
+    public static void swiGluMatVecF32Simd(FloatArray h, FloatArray x, FloatArray w1, FloatArray w3, int hidden, int dim) {
+        for (@Parallel int r = 0; r < hidden; r++) {
+            h.set(r, LinearSimd.swiGluF32(w1, w3, r, x, dim));
+        }
+    }
+
+    /** {@link #matVecF16} for the jvm: a Vector API dot product per row ({@link LinearSimd#dotF16}). */
+    @Kernel(jvmOnly = true)
+    public static void matVecF16Simd(FloatArray out, FloatArray x, HalfArray w, int rows, int cols) {
+        for (@Parallel int r = 0; r < rows; r++) {
+            out.set(r, LinearSimd.dotF16(w, r, x, 0, cols));
+        }
+    }
+
+    /** {@link #matVecAddF16} for the jvm. */
+    @Kernel(jvmOnly = true)
+    public static void matVecAddF16Simd(FloatArray out, FloatArray x, HalfArray w, int rows, int cols) {
+        for (@Parallel int r = 0; r < rows; r++) {
+            out.set(r, out.get(r) + LinearSimd.dotF16(w, r, x, 0, cols));
+        }
+    }
+
+    /** {@link #swiGluMatVecF16} for the jvm. */
+    @Kernel(jvmOnly = true)
+    public static void swiGluMatVecF16Simd(FloatArray h, FloatArray x, HalfArray w1, HalfArray w3, int hidden, int dim) {
+        for (@Parallel int r = 0; r < hidden; r++) {
+            h.set(r, LinearSimd.swiGluF16(w1, w3, r, x, dim));
+        }
+    }
+
+    /** {@link #matVecQ8_0} for the jvm: a Vector API dot product per row ({@link LinearSimd#dotQ8_0}). */
+    @Kernel(jvmOnly = true)
+    public static void matVecQ8_0Simd(FloatArray out, FloatArray x, ByteArray w, int rows, int cols) {
+        for (@Parallel int r = 0; r < rows; r++) {
+            out.set(r, LinearSimd.dotQ8_0(w, r, x, 0, cols));
+        }
+    }
+
+    /** {@link #matVecAddQ8_0} for the jvm. */
+    @Kernel(jvmOnly = true)
+    public static void matVecAddQ8_0Simd(FloatArray out, FloatArray x, ByteArray w, int rows, int cols) {
+        for (@Parallel int r = 0; r < rows; r++) {
+            out.set(r, out.get(r) + LinearSimd.dotQ8_0(w, r, x, 0, cols));
+        }
+    }
+
+    /** {@link #swiGluMatVecQ8_0} for the jvm. */
+    @Kernel(jvmOnly = true)
+    public static void swiGluMatVecQ8_0Simd(FloatArray h, FloatArray x, ByteArray w1, ByteArray w3, int hidden, int dim) {
+        for (@Parallel int r = 0; r < hidden; r++) {
+            h.set(r, LinearSimd.swiGluQ8_0(w1, w3, r, x, dim));
         }
     }
 }

@@ -51,7 +51,7 @@ public final class Rope {
      * place too; keyCache, valueCache: (layers, maxSeq, nKvHead·headDim); pos: (1); freqFactors: (rotDim/2).
      * One work-item per (token, pair of q). The caller keeps pos[0] + nTok ≤ maxSeq.
      */
-    @Kernel
+    @Kernel(jvm = "ropeToCacheSimd")
     public static void ropeToCache(FloatArray q, FloatArray k, FloatArray v, FloatArray keyCache, FloatArray valueCache,
                                    IntArray pos, FloatArray freqFactors, int layer, int nTok, int nHead, int nKvHead,
                                    int headDim, int rotDim, int maxSeq, float base) {
@@ -94,7 +94,7 @@ public final class Rope {
      * place too; keyCache, valueCache: (layers, maxSeq, nKvHead·headDim); pos: (1); freqFactors: (rotDim/2).
      * One work-item per (token, pair of q). The caller keeps pos[0] + nTok ≤ maxSeq.
      */
-    @Kernel
+    @Kernel(jvm = "ropeToCacheF16Simd")
     public static void ropeToCacheF16(FloatArray q, FloatArray k, FloatArray v, HalfArray keyCache, HalfArray valueCache,
                                    IntArray pos, FloatArray freqFactors, int layer, int nTok, int nHead, int nKvHead,
                                    int headDim, int rotDim, int maxSeq, float base) {
@@ -128,6 +128,30 @@ public final class Rope {
                     valueCache.setFloat(ci + 1, v.get(ki + 1));
                 }
             }
+        }
+    }
+
+    // ---- jvm twins: one work-item per token, each rotation computed once per token (bit-identical results) ----
+
+    /** {@link #ropeToCache} for the jvm ({@link AttentionSimd#ropeToCache}). */
+    @Kernel(jvmOnly = true)
+    public static void ropeToCacheSimd(FloatArray q, FloatArray k, FloatArray v, FloatArray keyCache, FloatArray valueCache,
+                                       IntArray pos, FloatArray freqFactors, int layer, int nTok, int nHead, int nKvHead,
+                                       int headDim, int rotDim, int maxSeq, float base) {
+        for (@Parallel int t = 0; t < nTok; t++) {
+            AttentionSimd.ropeToCache(q, k, v, keyCache, valueCache, pos, freqFactors, false, layer, t, nHead, nKvHead,
+                    headDim, rotDim, maxSeq, base);
+        }
+    }
+
+    /** {@link #ropeToCacheF16} for the jvm. */
+    @Kernel(jvmOnly = true)
+    public static void ropeToCacheF16Simd(FloatArray q, FloatArray k, FloatArray v, HalfArray keyCache, HalfArray valueCache,
+                                          IntArray pos, FloatArray freqFactors, int layer, int nTok, int nHead, int nKvHead,
+                                          int headDim, int rotDim, int maxSeq, float base) {
+        for (@Parallel int t = 0; t < nTok; t++) {
+            AttentionSimd.ropeToCache(q, k, v, keyCache, valueCache, pos, freqFactors, true, layer, t, nHead, nKvHead,
+                    headDim, rotDim, maxSeq, base);
         }
     }
 }

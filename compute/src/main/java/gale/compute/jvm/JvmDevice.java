@@ -7,6 +7,7 @@ import gale.compute.FloatArray;
 import gale.compute.HalfArray;
 import gale.compute.IntArray;
 import gale.compute.KernelContext;
+import gale.compute.KernelRegistry;
 import gale.compute.spi.CompiledKernel;
 import gale.compute.spi.ComputeDevice;
 import gale.compute.spi.DeviceBuffer;
@@ -14,30 +15,29 @@ import gale.compute.spi.DeviceInfo;
 import gale.compute.spi.KernelInfo;
 import gale.compute.spi.KernelParam;
 import gale.compute.spi.LaunchGrid;
+import gale.compute.translate.GeneratedSupport;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.Future;
 
 /**
- * Runs kernels on the host. Launches are synchronous: the calling thread runs one chunk and waits for the rest.
+ * Runs kernels on the host. Launches are synchronous: the outermost loop's n iterations (of the kernel's jvm twin, if
+ * it has one) are cut into chunks = min(n, {@value #CHUNKS_PER_THREAD}·threads) pieces, chunk c being
+ * [n·c/chunks, n·(c+1)/chunks), which the calling thread and a fixed pool of workers ({@link Workers}) claim in turn.
+ * The boundaries depend on n alone, so results do not depend on timing.
  * Buffers alias the host arrays, so transfers cost nothing. Not thread-safe (one plan thread at a time).
  */
 final class JvmDevice implements ComputeDevice {
+    /** Chunks per thread of a launch (claimed dynamically by the pool's threads). */
+    static final int CHUNKS_PER_THREAD = 4;
     private final int threads;
-    private final ForkJoinPool pool;
+    private final Workers pool;
     private final DeviceInfo info;
     private long lastKernelNanos;
 
     JvmDevice(int threads) {
         this.threads = threads;
-        this.pool = threads > 1 ? new ForkJoinPool(threads - 1, p -> {
-            var t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
-            t.setName("gale-jvm-" + t.getPoolIndex());
-            t.setDaemon(true);
-            return t;
-        }, null, false) : null;
+        this.pool = threads > 1 ? new Workers(threads, "gale-jvm") : null;
         Runtime rt = Runtime.getRuntime();
         this.info = new DeviceInfo("jvm", "jvm", "Java " + Runtime.version().feature() + " on " + System.getProperty("os.arch"),
                 System.getProperty("java.vm.vendor"), "CPU", threads, rt.maxMemory(), 0, Integer.MAX_VALUE, false,
@@ -67,38 +67,37 @@ final class JvmDevice implements ComputeDevice {
         if (kernel.jvm() == null)
             throw new ComputeException("kernel " + kernel.qualifiedName() + " (" + kernel.location() + ") cannot run on the jvm backend: "
                     + "it uses barriers or local memory; give it a @Kernel(jvm = \"...\") twin");
-        return () -> kernel;
+        // A kernel with a jvm twin launches the twin directly, split over the twin's own outer loop (a twin may be
+        // finer-grained than its kernel: attention over (token, head) pairs where the kernel's outer loop is tokens).
+        KernelInfo runner = kernel.jvmTwin().isEmpty() ? kernel
+                : KernelRegistry.find(kernel.owner(), kernel.jvmTwin(), kernel.jvm().getClass().getClassLoader());
+        return new JvmKernel(kernel, runner);
     }
+
+    /** A kernel and the kernel the jvm runs for it (itself, or its jvm twin). */
+    record JvmKernel(KernelInfo info, KernelInfo runner) implements CompiledKernel {}
 
     @Override public long launch(CompiledKernel kernel, Object[] args, LaunchGrid grid, boolean profile) {
         KernelInfo k = kernel.info();
+        KernelInfo runner = ((JvmKernel) kernel).runner();
         Object[] javaArgs = new Object[args.length];
         for (int i = 0; i < args.length; i++) {
             KernelParam.Kind kind = k.params().get(i).kind();
             javaArgs[i] = args[i] instanceof JvmBuffer b ? b.view(kind) : args[i];
         }
         long t0 = System.nanoTime();
-        // @Parallel kernels split their outermost loop's iterations; KernelContext kernels their linear global ids.
-        long n = k.usesContext() ? grid.totalWorkItems() : grid.global()[0];
-        int chunks = (int) Math.min(threads, n);
         try {
+            Object[] runArgs = runner == k ? javaArgs : k.usesContext() ? GeneratedSupport.dropContext(javaArgs) : javaArgs;
+            // @Parallel kernels split their outermost loop's iterations; KernelContext kernels their linear global ids.
+            long n = runner != k ? runner.grid().iterations(runArgs)[0] : k.usesContext() ? grid.totalWorkItems() : grid.global()[0];
+            // a few chunks per thread, so a thread the OS deschedules delays little; boundaries depend on n alone
+            int chunks = (int) Math.min((long) threads * CHUNKS_PER_THREAD, n);
             if (chunks <= 1 || pool == null) {
-                run(k, javaArgs, 0, n, grid);
+                if (n > 0) run(runner, runArgs, 0, n, grid);
             } else {
-                @SuppressWarnings("unchecked") Future<?>[] fs = new Future<?>[chunks - 1];
-                for (int c = 1; c < chunks; c++) {
-                    long lo = n * c / chunks, hi = n * (c + 1) / chunks;
-                    fs[c - 1] = pool.submit(() -> run(k, javaArgs, lo, hi, grid));
-                }
-                run(k, javaArgs, 0, n / chunks, grid);
-                for (Future<?> f : fs) f.get();
+                pool.run(chunks, c -> run(runner, runArgs, n * c / chunks, n * (c + 1) / chunks, grid));
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ComputeException("interrupted while running " + k.qualifiedName() + " on jvm", e);
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new ComputeException("kernel " + k.qualifiedName() + " (" + k.location() + ") failed on jvm: " + e.getCause(), e.getCause());
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             throw new ComputeException("kernel " + k.qualifiedName() + " (" + k.location() + ") failed on jvm: " + e, e);
         }
         lastKernelNanos = System.nanoTime() - t0;

@@ -1,0 +1,185 @@
+// Vector API code behind the jvm twins of attention and RoPE: one (token, head) per call, scores in a scratch row.
+package gale.kernels;
+
+import gale.compute.FloatArray;
+import gale.compute.Gale;
+import gale.compute.GaleArray;
+import gale.compute.IntArray;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+import java.lang.foreign.MemorySegment;
+
+import static gale.kernels.LinearSimd.F;
+import static gale.kernels.LinearSimd.FL;
+import static gale.kernels.LinearSimd.HALF;
+import static gale.kernels.LinearSimd.L;
+import static gale.kernels.LinearSimd.NATIVE;
+
+/**
+ * Plain Java (not kernels) called by {@link Attention}'s and {@link Rope}'s {@code ...Simd} jvm twins.
+ *
+ * <p>Attention of one query head at one token, in three passes over a per-thread scratch row instead of the portable
+ * kernel's online softmax: all scores q·k (vector dot products), then p = exp(score − max), then out = Σ p·v / Σ p with the head's output in vector registers. Same maths, different rounding;
+ * the conformance cases hold both kernels to the same reference. The twins visit (token, head) pairs in an order that
+ * interleaves short and long causal rows, so the contiguous chunks the jvm backend splits a launch into get even work.
+ *
+ * <p>RoPE computes each (position, frequency) rotation once per token instead of once per head; the arithmetic is the
+ * portable kernel's, so results are bit-identical. Thread-safe: scratch is per thread.
+ */
+public final class AttentionSimd {
+    private AttentionSimd() {}
+
+    private static final class Scratch {
+        float[] scores = new float[0], cos = new float[0], sin = new float[0], kRow = new float[0], vRow = new float[0], acc = new float[0];
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    /** The token of work-item {@code i} of a (token, head) launch: even pair-indices count up, odd ones down. */
+    public static int token(int i, int nTok, int nHead) {
+        int k = i / nHead;
+        return k % 2 == 0 ? k / 2 : nTok - 1 - k / 2;
+    }
+
+    /**
+     * out[t, h] = softmax(q[t, h]·K[0..last]ᵀ / √headDim)·V[0..last] for one query head: the F32 (half = false) or
+     * F16 cache of {@link Attention#attention}'s layout.
+     */
+    public static void head(FloatArray out, FloatArray q, GaleArray keyCache, GaleArray valueCache, IntArray pos, boolean half,
+                            int layer, int t, int h, int nHead, int nKvHead, int headDim, int maxSeq) {
+        int kvDim = nKvHead * headDim;
+        int last = pos.get(0) + t;                              // attends to positions 0..last
+        int g = h / (nHead / nKvHead);
+        long qo = ((long) t * nHead + h) * headDim;
+        long kv0 = (long) layer * maxSeq * kvDim + (long) g * headDim;
+        MemorySegment qs = q.segment(), ks = keyCache.segment(), vs = valueCache.segment(), os = out.segment();
+        float scale = Gale.rsqrt((float) headDim);
+        int n = last + 1;
+        Scratch sc = SCRATCH.get();
+        if (sc.scores.length < n) sc.scores = new float[Math.max(n, 2 * sc.scores.length)];
+        if (sc.acc.length < headDim) { sc.kRow = new float[headDim]; sc.vRow = new float[headDim]; sc.acc = new float[headDim]; }
+        float[] p = sc.scores;
+
+        float m = scores(qs, ks, half, qo, kv0, kvDim, headDim, n, scale, p, sc.kRow);
+        // p = exp(score − max), and Σ p (scalar Math.exp: the vector EXP rounds differently interpreted and compiled)
+        float total = 0f;
+        for (int s = 0; s < n; s++) {
+            float e = (float) Math.exp(p[s] - m);
+            p[s] = e;
+            total += e;
+        }
+        weightedSum(vs, os, half, qo, kv0, kvDim, headDim, n, 1f / total, p, sc.vRow, sc.acc);
+    }
+
+    // (Separate methods whose vector code calls only the JDK's vector methods, so nothing is boxed; see LinearSimd.)
+
+    /** p[s] = q·K[s]·scale for s &lt; n; returns the maximum. F16 keys are converted a row at a time into kRow. */
+    static float scores(MemorySegment qs, MemorySegment ks, boolean half, long qo, long kv0, int kvDim, int headDim, int n,
+                        float scale, float[] p, float[] kRow) {
+        int eb = half ? 2 : 4, full = headDim - headDim % L;
+        float[] lanes = LinearSimd.lanes();
+        float m = Attention.NO_SCORE;
+        for (int s = 0; s < n; s++) {
+            long kb = (kv0 + (long) s * kvDim) * eb;
+            FloatVector acc = FloatVector.zero(F);
+            if (half) {
+                LinearSimd.halfToFloat(ks, kb, NATIVE, headDim, kRow);
+                for (int d = 0; d < full; d += L)
+                    acc = FloatVector.fromArray(F, kRow, d).fma(FloatVector.fromMemorySegment(F, qs, (qo + d) * 4, NATIVE), acc);
+            } else {
+                for (int d = 0; d < full; d += L)
+                    acc = FloatVector.fromMemorySegment(F, ks, kb + d * 4L, NATIVE).fma(FloatVector.fromMemorySegment(F, qs, (qo + d) * 4, NATIVE), acc);
+            }
+            acc.intoArray(lanes, 0);
+            float dot = LinearSimd.laneSum(lanes);
+            for (int d = full; d < headDim; d++) dot += qs.get(FL, (qo + d) * 4) * (half ? kRow[d] : ks.get(FL, kb + d * 4L));
+            float score = dot * scale;
+            p[s] = score;
+            m = Math.max(m, score);
+        }
+        return m;
+    }
+
+    /** out[qo + d] = inv · Σ_s p[s]·V[s, d]: rows of V in order, added into acc (headDim floats); F16 rows via vRow. */
+    static void weightedSum(MemorySegment vs, MemorySegment os, boolean half, long qo, long kv0, int kvDim, int headDim, int n,
+                            float inv, float[] p, float[] vRow, float[] acc) {
+        int eb = half ? 2 : 4, full = headDim - headDim % L;
+        java.util.Arrays.fill(acc, 0, headDim, 0f);
+        for (int s = 0; s < n; s++) {
+            long vb = (kv0 + (long) s * kvDim) * eb;
+            FloatVector ps = FloatVector.broadcast(F, p[s]);
+            if (half) {
+                LinearSimd.halfToFloat(vs, vb, NATIVE, headDim, vRow);
+                for (int d = 0; d < full; d += L)
+                    FloatVector.fromArray(F, vRow, d).fma(ps, FloatVector.fromArray(F, acc, d)).intoArray(acc, d);
+            } else {
+                for (int d = 0; d < full; d += L)
+                    FloatVector.fromMemorySegment(F, vs, vb + d * 4L, NATIVE).fma(ps, FloatVector.fromArray(F, acc, d)).intoArray(acc, d);
+            }
+            for (int d = full; d < headDim; d++) acc[d] += p[s] * (half ? vRow[d] : vs.get(FL, vb + d * 4L));
+        }
+        for (int d = 0; d < headDim; d++) os.set(FL, (qo + d) * 4, acc[d] * inv);
+    }
+
+    private static float element(MemorySegment seg, long off, boolean half) {
+        return half ? Float.float16ToFloat(seg.get(HALF, off)) : seg.get(FL, off);
+    }
+
+    /**
+     * {@link Rope#ropeToCache} (half = false) or {@link Rope#ropeToCacheF16} for token t: rotates q and k in place and
+     * writes k and v into the caches at the token's position.
+     */
+    public static void ropeToCache(FloatArray q, FloatArray k, FloatArray v, GaleArray keyCache, GaleArray valueCache,
+                                   IntArray pos, FloatArray freqFactors, boolean half, int layer, int t, int nHead,
+                                   int nKvHead, int headDim, int rotDim, int maxSeq, float base) {
+        int kvDim = nKvHead * headDim, position = pos.get(0) + t, pairs = headDim / 2;
+        Scratch sc = SCRATCH.get();
+        if (sc.cos.length < pairs) { sc.cos = new float[pairs]; sc.sin = new float[pairs]; }
+        float[] cs = sc.cos, sn = sc.sin;
+        for (int pi = 0; pi < pairs; pi++) {                    // the portable kernel's c and s, once per pair
+            int i = 2 * pi;
+            float c = 1f, s = 0f;
+            if (i < rotDim) {
+                float theta = position * Rope.ropeFrequency(freqFactors, i, rotDim, base);
+                c = (float) Math.cos(theta);
+                s = (float) Math.sin(theta);
+            }
+            cs[pi] = c;
+            sn[pi] = s;
+        }
+        MemorySegment qs = q.segment(), ks = k.segment(), vs = v.segment(), kc = keyCache.segment(), vc = valueCache.segment();
+        long qRow = (long) t * nHead * headDim;
+        for (int j = 0; j < nHead * headDim; j += 2) {
+            int pi = (j % headDim) / 2;
+            float c = cs[pi], s = sn[pi];
+            long qi = (qRow + j) * 4;
+            float q0 = qs.get(FL, qi), q1 = qs.get(FL, qi + 4);
+            qs.set(FL, qi, q0 * c - q1 * s);
+            qs.set(FL, qi + 4, q0 * s + q1 * c);
+        }
+        long kRow = (long) t * kvDim, cRow = ((long) layer * maxSeq + position) * kvDim;
+        for (int j = 0; j < kvDim; j += 2) {
+            int pi = (j % headDim) / 2;
+            float c = cs[pi], s = sn[pi];
+            long ki = (kRow + j) * 4;
+            float k0 = ks.get(FL, ki), k1 = ks.get(FL, ki + 4);
+            float r0 = k0 * c - k1 * s, r1 = k0 * s + k1 * c;
+            ks.set(FL, ki, r0);
+            ks.set(FL, ki + 4, r1);
+            float v0 = vs.get(FL, ki), v1 = vs.get(FL, ki + 4);
+            long ci = cRow + j;
+            if (half) {
+                kc.set(HALF, ci * 2, Float.floatToFloat16(r0));
+                kc.set(HALF, ci * 2 + 2, Float.floatToFloat16(r1));
+                vc.set(HALF, ci * 2, Float.floatToFloat16(v0));
+                vc.set(HALF, ci * 2 + 2, Float.floatToFloat16(v1));
+            } else {
+                kc.set(FL, ci * 4, r0);
+                kc.set(FL, ci * 4 + 4, r1);
+                vc.set(FL, ci * 4, v0);
+                vc.set(FL, ci * 4 + 4, v1);
+            }
+        }
+    }
+}

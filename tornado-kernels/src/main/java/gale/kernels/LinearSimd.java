@@ -1,0 +1,414 @@
+// Vector API code behind the jvm twins of the linear layers (MatVec, MatMul): dot products and register tiles.
+package gale.kernels;
+
+import gale.compute.ByteArray;
+import gale.compute.FloatArray;
+import gale.compute.GaleArray;
+import gale.compute.HalfArray;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+/**
+ * Plain Java (not kernels) called by the {@code ...Simd} jvm twins in {@link MatVec} and {@link MatMul}.
+ * <ul>
+ *   <li>Mat-vec (decode): one dot product per row, straight from the weight's storage: F32 with four independent
+ *   accumulators; F16 converted lane-wise ({@link #halfToFloat}, bit-exact with {@code Float.float16ToFloat});
+ *   Q8_0 widened int8 → float per 32-block, the block's sum scaled by its fp16 {@code d} as ggml does.</li>
+ *   <li>Mat-mul (prefill): a work-item owns {@link #ROWS} weight rows. It dequantises them once into a per-thread
+ *   buffer, transposed (column c of the block is ROWS consecutive floats), then walks the tokens 8 at a time (4 for
+ *   SwiGLU, which needs two weights) with 16 vector accumulators: per column, the block's weights are loaded once and
+ *   each token's x broadcast once, and every lane owns one output, so no horizontal sums are needed.</li>
+ * </ul>
+ * Sums run in a fixed order per output, whichever thread or chunk computes it, and only with lane-wise operations that
+ * give the same bits interpreted or compiled ({@link #sum}), so results are the same every run (not bitwise equal to
+ * the portable kernels: the conformance cases hold both to the same reference under NMSE). Thread-safe: scratch is
+ * per thread.
+ */
+public final class LinearSimd {
+    private LinearSimd() {}
+
+    /** Float lanes: the preferred shape (at least 8 lanes, so a Q8_0 block's bytes load as whole vectors). */
+    static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED.length() >= 8 ? FloatVector.SPECIES_PREFERRED : FloatVector.SPECIES_256;
+    static final int L = F.length();
+    static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED.length() == L ? IntVector.SPECIES_PREFERRED : IntVector.SPECIES_256;
+    static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(L * 16));
+    static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8));
+    static final ByteOrder NATIVE = ByteOrder.nativeOrder(), LE = ByteOrder.LITTLE_ENDIAN;
+    static final ValueLayout.OfFloat FL = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    static final ValueLayout.OfShort HALF = ValueLayout.JAVA_SHORT_UNALIGNED;
+    static final ValueLayout.OfShort HALF_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
+    static final ValueLayout.OfShort HALF_BE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+
+    /** Weight rows per mat-mul work-item (a multiple of 2 vectors: 2 × 16 lanes on AVX-512, 4 × 8 on AVX2). */
+    public static final int ROWS = 32;
+
+    /** Mat-mul epilogues: store, add into the output (residual), or SwiGLU of two weights. */
+    public static final int SET = 0, ADD = 1, SWIGLU = 2;
+
+    // Hot loops call only the JDK's vector methods (which are always inlined) and write everything else out: a
+    // vector passed to or returned from one of our own methods that C2 does not inline (its inlining budget runs out
+    // quickly on Vector API code) is boxed, an allocation per call that made decode several times slower.
+
+    // ---- per-thread scratch ----
+
+    private static final class Scratch {
+        final float[] lanes = new float[L];
+        float[] row = new float[0];
+        float[] rows = new float[0], w = new float[0], u = new float[0];
+        final float[] g = new float[ROWS * 8], s = new float[ROWS * 8];
+
+        float[] row(int n) {
+            if (row.length < n) row = new float[n];
+            return row;
+        }
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    /** The calling thread's L-float buffer for {@link #laneSum}. */
+    static float[] lanes() { return SCRATCH.get().lanes; }
+
+    /**
+     * Σ of the lanes of a vector stored in {@code lanes}, in lane order. {@code reduceLanes(ADD)} is not used: its
+     * order differs between C2's intrinsic and the interpreter's fallback, so the same launch could round
+     * differently before and after the JIT compiled it.
+     */
+    static float laneSum(float[] lanes) {
+        float s = 0f;
+        for (int i = 0; i < L; i++) s += lanes[i];
+        return s;
+    }
+
+    // ---- fp16 → float, lane-wise ----
+
+    /**
+     * dst[i] = fp16 element i at byte offset {@code off} of {@code seg} (byte order {@code order}) as float, for
+     * i &lt; n: bit-exact with Float.float16ToFloat as HotSpot runs it on x86 (vcvtph2ps: NaNs come out quiet,
+     * payload kept). Whole vectors are converted with integer lane operations: the half's exponent and mantissa
+     * shifted into a float's place and scaled by 2^(127−15) (normals and subnormals alike), Inf/NaN rebuilt.
+     */
+    public static void halfToFloat(MemorySegment seg, long off, ByteOrder order, int n, float[] dst) {
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(S, seg, off + i * 2L, order).convertShape(VectorOperators.S2I, I, 0);
+            IntVector em = h.and(0x7fff);                                          // exponent and mantissa
+            IntVector sign = h.and(0x8000).lanewise(VectorOperators.LSHL, 16);
+            IntVector shifted = em.lanewise(VectorOperators.LSHL, 13);
+            IntVector finite = shifted.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts();
+            IntVector nonFinite = shifted.or(0x7f800000).blend(shifted.or(0x7fc00000), em.compare(VectorOperators.GT, 0x7c00));
+            finite.blend(nonFinite, em.compare(VectorOperators.GE, 0x7c00)).or(sign).reinterpretAsFloats().intoArray(dst, i);
+        }
+        ValueLayout.OfShort layout = order == LE ? HALF_LE : HALF_BE;   // (withOrder allocates: keep it out of loops)
+        for (; i < n; i++) dst[i] = Float.float16ToFloat(seg.get(layout, off + i * 2L));
+    }
+
+    // ---- mat-vec: row · x ----
+
+    /** Σ_c a[c]·x[xOff + c] for c &lt; n, a a float array (a converted row). */
+    static float dot(float[] a, MemorySegment xs, long xOff, int n, float[] lanes) {
+        long xo = xOff * 4;
+        FloatVector a0 = FloatVector.zero(F);
+        int c = 0;
+        for (; c + L <= n; c += L)
+            a0 = FloatVector.fromArray(F, a, c).fma(FloatVector.fromMemorySegment(F, xs, xo + c * 4L, NATIVE), a0);
+        a0.intoArray(lanes, 0);
+        float s = laneSum(lanes);
+        for (; c < n; c++) s += a[c] * xs.get(FL, xo + c * 4L);
+        return s;
+    }
+
+    /** Σ_c W[row, c]·x[xOff + c] for an F32 weight of n columns. */
+    public static float dotF32(FloatArray w, long row, FloatArray x, long xOff, int n) {
+        MemorySegment ws = w.segment(), xs = x.segment();
+        long wo = row * n * 4, xo = xOff * 4;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0;
+        int c = 0;
+        for (; c + 2 * L <= n; c += 2 * L) {
+            long o = c * 4L, o1 = o + 4L * L;
+            a0 = FloatVector.fromMemorySegment(F, ws, wo + o, NATIVE).fma(FloatVector.fromMemorySegment(F, xs, xo + o, NATIVE), a0);
+            a1 = FloatVector.fromMemorySegment(F, ws, wo + o1, NATIVE).fma(FloatVector.fromMemorySegment(F, xs, xo + o1, NATIVE), a1);
+        }
+        float[] lanes = lanes();
+        a0.add(a1).intoArray(lanes, 0);
+        float s = laneSum(lanes);
+        for (; c < n; c++) s += ws.get(FL, wo + c * 4L) * xs.get(FL, xo + c * 4L);
+        return s;
+    }
+
+    /** Σ_c W[row, c]·x[xOff + c] for an F16 weight of n columns, converting as {@link #halfToFloat} does. */
+    public static float dotF16(HalfArray w, long row, FloatArray x, long xOff, int n) {
+        MemorySegment ws = w.segment(), xs = x.segment();
+        long wo = row * n * 2, xo = xOff * 4;
+        FloatVector a0 = FloatVector.zero(F);
+        int c = 0;
+        for (; c + L <= n; c += L) {                           // halfToFloat's conversion, written out (see above)
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(S, ws, wo + c * 2L, NATIVE).convertShape(VectorOperators.S2I, I, 0);
+            IntVector em = h.and(0x7fff);
+            IntVector shifted = em.lanewise(VectorOperators.LSHL, 13);
+            IntVector finite = shifted.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts();
+            IntVector nonFinite = shifted.or(0x7f800000).blend(shifted.or(0x7fc00000), em.compare(VectorOperators.GT, 0x7c00));
+            FloatVector v = finite.blend(nonFinite, em.compare(VectorOperators.GE, 0x7c00))
+                    .or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+            a0 = v.fma(FloatVector.fromMemorySegment(F, xs, xo + c * 4L, NATIVE), a0);
+        }
+        float[] lanes = lanes();
+        a0.intoArray(lanes, 0);
+        float s = laneSum(lanes);
+        for (; c < n; c++) s += Float.float16ToFloat(ws.get(HALF, wo + c * 2L)) * xs.get(FL, xo + c * 4L);
+        return s;
+    }
+
+    /**
+     * Σ_c W[row, c]·x[xOff + c] for a Q8_0 weight of n columns (n % 32 == 0): per block, d · Σ q·x, lane-wise; two
+     * blocks per step into two accumulators.
+     */
+    public static float dotQ8_0(ByteArray w, long row, FloatArray x, long xOff, int n) {
+        MemorySegment ws = w.segment(), xs = x.segment();
+        int nb = n / Quant.Q8_0_BLOCK;
+        long rowByte = row * nb * Quant.Q8_0_BYTES, xo = xOff * 4;
+        FloatVector acc0 = FloatVector.zero(F), acc1 = acc0;
+        int b = 0;
+        for (; b + 1 < nb; b += 2) {
+            long blk = rowByte + (long) b * Quant.Q8_0_BYTES, xb = xo + b * 128L;
+            long blk1 = blk + Quant.Q8_0_BYTES;
+            FloatVector s0 = ((FloatVector) ByteVector.fromMemorySegment(B, ws, blk + 2, LE).convertShape(VectorOperators.B2F, F, 0))
+                    .mul(FloatVector.fromMemorySegment(F, xs, xb, NATIVE));
+            FloatVector s1 = ((FloatVector) ByteVector.fromMemorySegment(B, ws, blk1 + 2, LE).convertShape(VectorOperators.B2F, F, 0))
+                    .mul(FloatVector.fromMemorySegment(F, xs, xb + 128, NATIVE));
+            for (int j = L; j < Quant.Q8_0_BLOCK; j += L) {     // the rest of the two blocks (one more step with 16 lanes)
+                s0 = ((FloatVector) ByteVector.fromMemorySegment(B, ws, blk + 2 + j, LE).convertShape(VectorOperators.B2F, F, 0))
+                        .fma(FloatVector.fromMemorySegment(F, xs, xb + j * 4L, NATIVE), s0);
+                s1 = ((FloatVector) ByteVector.fromMemorySegment(B, ws, blk1 + 2 + j, LE).convertShape(VectorOperators.B2F, F, 0))
+                        .fma(FloatVector.fromMemorySegment(F, xs, xb + 128 + j * 4L, NATIVE), s1);
+            }
+            acc0 = s0.fma(FloatVector.broadcast(F, Float.float16ToFloat(ws.get(HALF_LE, blk))), acc0);
+            acc1 = s1.fma(FloatVector.broadcast(F, Float.float16ToFloat(ws.get(HALF_LE, blk1))), acc1);
+        }
+        if (b < nb) {                                           // an odd last block
+            long blk = rowByte + (long) b * Quant.Q8_0_BYTES, xb = xo + b * 128L;
+            FloatVector s0 = FloatVector.zero(F);
+            for (int j = 0; j < Quant.Q8_0_BLOCK; j += L) {
+                FloatVector q0 = (FloatVector) ByteVector.fromMemorySegment(B, ws, blk + 2 + j, LE).convertShape(VectorOperators.B2F, F, 0);
+                s0 = q0.fma(FloatVector.fromMemorySegment(F, xs, xb + j * 4L, NATIVE), s0);
+            }
+            acc0 = s0.fma(FloatVector.broadcast(F, Float.float16ToFloat(ws.get(HALF_LE, blk))), acc0);
+        }
+        float[] lanes = lanes();
+        acc0.add(acc1).intoArray(lanes, 0);
+        return laneSum(lanes);
+    }
+
+    // ---- SwiGLU mat-vec: both dot products of a row in one loop (x loaded once; one method, so C2 keeps it whole) ----
+
+    /** silu(g)·u of gate and up activations. */
+    public static float swiGlu(float g, float u) {
+        return g / (1f + (float) Math.exp(-g)) * u;
+    }
+
+    /** silu(W1[row]·x)·(W3[row]·x) for F32 weights of n columns. */
+    public static float swiGluF32(FloatArray w1, FloatArray w3, long row, FloatArray x, int n) {
+        MemorySegment gs = w1.segment(), us = w3.segment(), xs = x.segment();
+        long wo = row * n * 4;
+        FloatVector g0 = FloatVector.zero(F), u0 = g0;
+        int c = 0;
+        for (; c + L <= n; c += L) {
+            FloatVector xa = FloatVector.fromMemorySegment(F, xs, c * 4L, NATIVE);
+            g0 = FloatVector.fromMemorySegment(F, gs, wo + c * 4L, NATIVE).fma(xa, g0);
+            u0 = FloatVector.fromMemorySegment(F, us, wo + c * 4L, NATIVE).fma(xa, u0);
+        }
+        float[] lanes = lanes();
+        g0.intoArray(lanes, 0);
+        float g = laneSum(lanes);
+        u0.intoArray(lanes, 0);
+        float u = laneSum(lanes);
+        for (; c < n; c++) {
+            float xv = xs.get(FL, c * 4L);
+            g += gs.get(FL, wo + c * 4L) * xv;
+            u += us.get(FL, wo + c * 4L) * xv;
+        }
+        return swiGlu(g, u);
+    }
+
+    /** silu(W1[row]·x)·(W3[row]·x) for F16 weights of n columns. */
+    public static float swiGluF16(HalfArray w1, HalfArray w3, long row, FloatArray x, int n) {
+        return swiGlu(dotF16(w1, row, x, 0, n), dotF16(w3, row, x, 0, n));
+    }
+
+    /** silu(W1[row]·x)·(W3[row]·x) for Q8_0 weights of n columns (n % 32 == 0). */
+    public static float swiGluQ8_0(ByteArray w1, ByteArray w3, long row, FloatArray x, int n) {
+        MemorySegment gs = w1.segment(), us = w3.segment(), xs = x.segment();
+        int nb = n / Quant.Q8_0_BLOCK;
+        long rowByte = row * nb * Quant.Q8_0_BYTES;
+        FloatVector g0 = FloatVector.zero(F), u0 = g0;
+        for (int b = 0; b < nb; b++) {
+            long blk = rowByte + (long) b * Quant.Q8_0_BYTES, xb = b * 128L;
+            FloatVector sg = FloatVector.zero(F), su = sg;
+            for (int j = 0; j < Quant.Q8_0_BLOCK; j += L) {
+                FloatVector xj = FloatVector.fromMemorySegment(F, xs, xb + j * 4L, NATIVE);
+                sg = ((FloatVector) ByteVector.fromMemorySegment(B, gs, blk + 2 + j, LE).convertShape(VectorOperators.B2F, F, 0)).fma(xj, sg);
+                su = ((FloatVector) ByteVector.fromMemorySegment(B, us, blk + 2 + j, LE).convertShape(VectorOperators.B2F, F, 0)).fma(xj, su);
+            }
+            g0 = sg.fma(FloatVector.broadcast(F, Float.float16ToFloat(gs.get(HALF_LE, blk))), g0);
+            u0 = su.fma(FloatVector.broadcast(F, Float.float16ToFloat(us.get(HALF_LE, blk))), u0);
+        }
+        float[] lanes = lanes();
+        g0.intoArray(lanes, 0);
+        float g = laneSum(lanes);
+        u0.intoArray(lanes, 0);
+        return swiGlu(g, laneSum(lanes));
+    }
+
+    // ---- mat-mul: out[t, r] (op)= Σ_c W[r, c]·x[t, c] for rows r0..r0+ROWS−1 and every token ----
+
+    /**
+     * The mat-mul of rows [r0, r0 + ROWS) ∩ [0, rows): {@code mode} {@link #SET} or {@link #ADD} with weight w1, or
+     * {@link #SWIGLU}: out = silu(W1·x)·(W3·x). x: (nTok, cols), out: (nTok, rows).
+     */
+    public static void matMul(WeightType type, FloatArray out, FloatArray x, GaleArray w1, GaleArray w3,
+                              int nTok, int rows, int cols, int r0, int mode) {
+        int nr = Math.min(ROWS, rows - r0);
+        if (nr <= 0) return;
+        Scratch sc = SCRATCH.get();
+        if (sc.w.length < ROWS * cols) {
+            sc.rows = new float[ROWS * cols];
+            sc.w = new float[ROWS * cols];
+            sc.u = new float[ROWS * cols];
+        }
+        transposed(type, w1, r0, nr, cols, sc.rows, sc.w);
+        if (mode == SWIGLU) transposed(type, w3, r0, nr, cols, sc.rows, sc.u);
+        MemorySegment xs = x.segment(), os = out.segment();
+        int step = mode == SWIGLU ? 4 : 8;                       // tokens per micro-tile (16 accumulators either way)
+        for (int t = 0; t < nTok; t += step) {
+            int nt = Math.min(step, nTok - t);
+            if (mode == SWIGLU) {
+                tile4(sc.w, xs, t, nt, cols, sc.g);
+                tile4(sc.u, xs, t, nt, cols, sc.s);
+            } else {
+                tile8(sc.w, xs, t, nt, cols, sc.s);
+            }
+            for (int i = 0; i < nt; i++) {                       // token t + i: ROWS sums at sc.s[i·ROWS …]
+                long o = ((long) (t + i) * rows + r0) * 4;
+                for (int j = 0; j < nr; j++) {
+                    float v = sc.s[i * ROWS + j];
+                    long oj = o + j * 4L;
+                    if (mode == ADD) v += os.get(FL, oj);
+                    else if (mode == SWIGLU) v = swiGlu(sc.g[i * ROWS + j], v);
+                    os.set(FL, oj, v);
+                }
+            }
+        }
+    }
+
+    /**
+     * Rows [r0, r0 + n) of a weight as floats, transposed into wT[c·ROWS + j] (rows n..ROWS−1 zero): a column of the
+     * row block is then two vectors, and the micro-tiles need no horizontal sums.
+     */
+    static void transposed(WeightType type, GaleArray w, int r0, int n, int cols, float[] rowsBuf, float[] wT) {
+        dequantRows(type, w, r0, n, cols, rowsBuf);
+        for (int j = 0; j < ROWS; j++) {
+            if (j < n) for (int c = 0; c < cols; c++) wT[c * ROWS + j] = rowsBuf[j * cols + c];
+            else for (int c = 0; c < cols; c++) wT[c * ROWS + j] = 0f;
+        }
+    }
+
+    /**
+     * res[i·ROWS + j] = Σ_c wT[c·ROWS + j]·x[t + i, c] for i &lt; 8, j &lt; ROWS (= 2 vectors of 16 lanes, or 4 of 8):
+     * per column, the ROWS weights are loaded once and each token's x broadcast once. Tokens past nt repeat the last.
+     */
+    static void tile8(float[] wT, MemorySegment xs, int t, int nt, int cols, float[] res) {
+        long cb = cols * 4L;
+        long x0 = t * cb, x1 = (t + Math.min(1, nt - 1)) * cb, x2 = (t + Math.min(2, nt - 1)) * cb, x3 = (t + Math.min(3, nt - 1)) * cb;
+        long x4 = (t + Math.min(4, nt - 1)) * cb, x5 = (t + Math.min(5, nt - 1)) * cb, x6 = (t + Math.min(6, nt - 1)) * cb, x7 = (t + Math.min(7, nt - 1)) * cb;
+        for (int v = 0; v < ROWS; v += 2 * L) {                   // once for 16 lanes; twice for 8
+            FloatVector z = FloatVector.zero(F);
+            FloatVector a0 = z, a1 = z, a2 = z, a3 = z, a4 = z, a5 = z, a6 = z, a7 = z;
+            FloatVector b0 = z, b1 = z, b2 = z, b3 = z, b4 = z, b5 = z, b6 = z, b7 = z;
+            for (int c = 0; c < cols; c++) {
+                FloatVector wa = FloatVector.fromArray(F, wT, c * ROWS + v), wb = FloatVector.fromArray(F, wT, c * ROWS + v + L);
+                long o = c * 4L;
+                FloatVector e = FloatVector.broadcast(F, xs.get(FL, x0 + o)); a0 = wa.fma(e, a0); b0 = wb.fma(e, b0);
+                e = FloatVector.broadcast(F, xs.get(FL, x1 + o)); a1 = wa.fma(e, a1); b1 = wb.fma(e, b1);
+                e = FloatVector.broadcast(F, xs.get(FL, x2 + o)); a2 = wa.fma(e, a2); b2 = wb.fma(e, b2);
+                e = FloatVector.broadcast(F, xs.get(FL, x3 + o)); a3 = wa.fma(e, a3); b3 = wb.fma(e, b3);
+                e = FloatVector.broadcast(F, xs.get(FL, x4 + o)); a4 = wa.fma(e, a4); b4 = wb.fma(e, b4);
+                e = FloatVector.broadcast(F, xs.get(FL, x5 + o)); a5 = wa.fma(e, a5); b5 = wb.fma(e, b5);
+                e = FloatVector.broadcast(F, xs.get(FL, x6 + o)); a6 = wa.fma(e, a6); b6 = wb.fma(e, b6);
+                e = FloatVector.broadcast(F, xs.get(FL, x7 + o)); a7 = wa.fma(e, a7); b7 = wb.fma(e, b7);
+            }
+            a0.intoArray(res, v); b0.intoArray(res, v + L);
+            a1.intoArray(res, ROWS + v); b1.intoArray(res, ROWS + v + L);
+            a2.intoArray(res, 2 * ROWS + v); b2.intoArray(res, 2 * ROWS + v + L);
+            a3.intoArray(res, 3 * ROWS + v); b3.intoArray(res, 3 * ROWS + v + L);
+            a4.intoArray(res, 4 * ROWS + v); b4.intoArray(res, 4 * ROWS + v + L);
+            a5.intoArray(res, 5 * ROWS + v); b5.intoArray(res, 5 * ROWS + v + L);
+            a6.intoArray(res, 6 * ROWS + v); b6.intoArray(res, 6 * ROWS + v + L);
+            a7.intoArray(res, 7 * ROWS + v); b7.intoArray(res, 7 * ROWS + v + L);
+        }
+    }
+
+    /** {@link #tile8} for 4 tokens (SwiGLU runs it on both weights). */
+    static void tile4(float[] wT, MemorySegment xs, int t, int nt, int cols, float[] res) {
+        long cb = cols * 4L;
+        long x0 = t * cb, x1 = (t + Math.min(1, nt - 1)) * cb, x2 = (t + Math.min(2, nt - 1)) * cb, x3 = (t + Math.min(3, nt - 1)) * cb;
+        for (int v = 0; v < ROWS; v += 2 * L) {
+            FloatVector z = FloatVector.zero(F);
+            FloatVector a0 = z, a1 = z, a2 = z, a3 = z, b0 = z, b1 = z, b2 = z, b3 = z;
+            for (int c = 0; c < cols; c++) {
+                FloatVector wa = FloatVector.fromArray(F, wT, c * ROWS + v), wb = FloatVector.fromArray(F, wT, c * ROWS + v + L);
+                long o = c * 4L;
+                FloatVector e = FloatVector.broadcast(F, xs.get(FL, x0 + o)); a0 = wa.fma(e, a0); b0 = wb.fma(e, b0);
+                e = FloatVector.broadcast(F, xs.get(FL, x1 + o)); a1 = wa.fma(e, a1); b1 = wb.fma(e, b1);
+                e = FloatVector.broadcast(F, xs.get(FL, x2 + o)); a2 = wa.fma(e, a2); b2 = wb.fma(e, b2);
+                e = FloatVector.broadcast(F, xs.get(FL, x3 + o)); a3 = wa.fma(e, a3); b3 = wb.fma(e, b3);
+            }
+            a0.intoArray(res, v); b0.intoArray(res, v + L);
+            a1.intoArray(res, ROWS + v); b1.intoArray(res, ROWS + v + L);
+            a2.intoArray(res, 2 * ROWS + v); b2.intoArray(res, 2 * ROWS + v + L);
+            a3.intoArray(res, 3 * ROWS + v); b3.intoArray(res, 3 * ROWS + v + L);
+        }
+    }
+
+    /** Rows [r0, r0 + n) of a (·, cols) weight of {@code type}, as floats, into dst (row stride cols). */
+    static void dequantRows(WeightType type, GaleArray w, int r0, int n, int cols, float[] dst) {
+        MemorySegment ws = w.segment();
+        switch (type) {
+            case F32 -> MemorySegment.copy(ws, ValueLayout.JAVA_FLOAT_UNALIGNED, (long) r0 * cols * 4, dst, 0, n * cols);
+            case F16 -> halfToFloat(ws, (long) r0 * cols * 2, NATIVE, n * cols, dst);
+            case Q8_0 -> {
+                int nb = n * cols / Quant.Q8_0_BLOCK;
+                long base = (long) r0 * (cols / Quant.Q8_0_BLOCK) * Quant.Q8_0_BYTES;
+                for (int b = 0; b < nb; b++) {
+                    long blk = base + (long) b * Quant.Q8_0_BYTES;
+                    float d = Float.float16ToFloat(ws.get(HALF_LE, blk));
+                    for (int j = 0; j < Quant.Q8_0_BLOCK; j += L)
+                        ((FloatVector) ByteVector.fromMemorySegment(B, ws, blk + 2 + j, LE).convertShape(VectorOperators.B2F, F, 0))
+                                .mul(d).intoArray(dst, b * Quant.Q8_0_BLOCK + j);
+                }
+            }
+            default -> {                                          // BF16 and the 4/6-bit formats: element by element
+                ByteArray bytes = (ByteArray) w;
+                long e0 = (long) r0 * cols;
+                for (int i = 0; i < n * cols; i++) dst[i] = element(type, bytes, e0 + i);
+            }
+        }
+    }
+
+    private static float element(WeightType type, ByteArray w, long i) {
+        return switch (type) {
+            case BF16 -> Quant.bf16At(w, i);
+            case Q4_0 -> Quant.q4_0At(w, i);
+            case Q4_K -> Quant.q4_KAt(w, i);
+            case Q6_K -> Quant.q6_KAt(w, i);
+            default -> throw new IllegalArgumentException("not a byte format: " + type);
+        };
+    }
+}

@@ -1,0 +1,208 @@
+// The Vector API jvm twins (…Simd) against their portable kernels called as plain Java, on shapes that hit every edge.
+package gale.kernels;
+
+import gale.compute.ByteArray;
+import gale.compute.DataTransferMode;
+import gale.compute.Devices;
+import gale.compute.ExecutionPlan;
+import gale.compute.FloatArray;
+import gale.compute.GaleArray;
+import gale.compute.HalfArray;
+import gale.compute.IntArray;
+import gale.compute.TaskGraph;
+import gale.kernels.conformance.Data;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.lang.reflect.Method;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Each {@code ...Simd} twin of {@link MatVec}, {@link MatMul}, {@link Attention} and {@link Rope} is called as plain
+ * Java next to the kernel it stands in for, on the same inputs, and compared under NMSE ≤ 1e-7 (the max error is
+ * printed). Shapes are chosen to reach every edge of the twins: columns that are not a multiple of the vector length,
+ * rows and tokens that are not multiples of a work-item's {@link LinearSimd#ROWS} rows or of the 8- and 4-token
+ * micro-tiles, head sizes with a scalar tail. The conformance cases
+ * ({@code ConformanceCasesTest}) also hold the twins to the plain-Java references through the jvm backend.
+ * Also: the vector fp16 conversion on all 65536 bit patterns, and bitwise-identical results run to run through a plan.
+ */
+class SimdTwinsTest {
+    static final double NMSE = Compare.NMSE_GGML;
+
+    @Test
+    void halfToFloatIsExactOnEveryPattern() {
+        HalfArray all = HalfArray.create(65536 + 3);                   // + 3: a scalar tail after the whole vectors
+        for (int i = 0; i < 65536 + 3; i++) all.setBits(i, (short) i);
+        float[] got = new float[65536 + 3];
+        int mismatches = 0;
+        for (int off : new int[]{0, 1}) {                              // also from an odd element (unaligned)
+            LinearSimd.halfToFloat(all.segment(), off * 2L, java.nio.ByteOrder.nativeOrder(), 65536 + 3 - off, got);
+            for (int i = 0; i < 65536 + 3 - off; i++) {
+                float want = Float.float16ToFloat(all.getBits(off + i));
+                if (Float.floatToRawIntBits(got[i]) != Float.floatToRawIntBits(want) && mismatches++ < 5)
+                    System.out.printf("fp16 %04x: got %08x, want %08x%n", all.getBits(off + i) & 0xffff,
+                            Float.floatToRawIntBits(got[i]), Float.floatToRawIntBits(want));
+            }
+        }
+        System.out.println("halfToFloat: every fp16 pattern twice, " + mismatches + " differ from Float.float16ToFloat (bitwise)");
+        assertEquals(0, mismatches);
+    }
+
+    // ---- mat-vec ----
+
+    @ParameterizedTest
+    @EnumSource(value = WeightType.class, names = {"F32", "F16", "Q8_0"})
+    void matVecTwins(WeightType type) throws Exception {
+        int rows = 67, cols = type == WeightType.Q8_0 ? 4128 : 4100;
+        Random rnd = new Random(11 + type.ordinal());
+        GaleArray w = Data.weight(type, rnd, rows, cols), w3 = Data.weight(type, rnd, rows, cols);
+        FloatArray x = Data.floatArray(rnd, cols, 1f), init = Data.floatArray(rnd, rows, 1f);
+        for (String op : new String[]{"matVec", "matVecAdd"}) {
+            FloatArray want = Data.copy(init), got = Data.copy(init);
+            call(MatVec.class, op + type, want, x, w, rows, cols);
+            call(MatVec.class, op + type + "Simd", got, x, w, rows, cols);
+            Compare.nmse(op + type + "Simd", got, want, NMSE);
+        }
+        FloatArray want = FloatArray.create(rows), got = FloatArray.create(rows);
+        call(MatVec.class, "swiGluMatVec" + type, want, x, w, w3, rows, cols);
+        call(MatVec.class, "swiGluMatVec" + type + "Simd", got, x, w, w3, rows, cols);
+        Compare.nmse("swiGluMatVec" + type + "Simd", got, want, NMSE);
+    }
+
+    // ---- mat-mul ----
+
+    @ParameterizedTest
+    @EnumSource(WeightType.class)
+    void matMulTwins(WeightType type) throws Exception {
+        int rows = 67, nTok = 70;
+        int cols = type.blockSize == 256 ? 512 : type.blockSize == 32 ? 96 : 100;
+        Random rnd = new Random(21 + type.ordinal());
+        GaleArray w = Data.weight(type, rnd, rows, cols), w3 = Data.weight(type, rnd, rows, cols);
+        FloatArray x = Data.floatArray(rnd, (long) nTok * cols, 1f), init = Data.floatArray(rnd, (long) nTok * rows, 1f);
+        for (String op : new String[]{"matMul", "matMulAdd"}) {
+            FloatArray want = Data.copy(init), got = Data.copy(init);
+            call(MatMul.class, op + type, want, x, w, nTok, rows, cols);
+            call(MatMul.class, op + type + "Simd", got, x, w, nTok, rows, cols);
+            Compare.nmse(op + type + "Simd", got, want, NMSE);
+        }
+        FloatArray want = FloatArray.create((long) nTok * rows), got = FloatArray.create((long) nTok * rows);
+        call(MatMul.class, "swiGluMatMul" + type, want, x, w, w3, nTok, rows, cols);
+        call(MatMul.class, "swiGluMatMul" + type + "Simd", got, x, w, w3, nTok, rows, cols);
+        Compare.nmse("swiGluMatMul" + type + "Simd", got, want, NMSE);
+    }
+
+    // ---- attention and RoPE ----
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void attentionTwins(boolean f16) {
+        // 9 tokens after 5 cached positions; 4 query heads on 2 KV heads; head size 40 = 2 vectors of 16 + a tail of 8
+        int nTok = 9, nHead = 4, nKv = 2, hd = 40, maxSeq = 20, layers = 2, layer = 1, start = 5;
+        Random rnd = new Random(f16 ? 32 : 31);
+        FloatArray q = Data.floatArray(rnd, (long) nTok * nHead * hd, 1f);
+        long cache = (long) layers * maxSeq * nKv * hd;
+        float[] kf = Data.floats(rnd, (int) cache, 1f), vf = Data.floats(rnd, (int) cache, 1f);
+        IntArray pos = IntArray.of(start);
+        FloatArray want = FloatArray.create((long) nTok * nHead * hd), got = FloatArray.create((long) nTok * nHead * hd);
+        if (f16) {
+            HalfArray k = HalfArray.of(kf), v = HalfArray.of(vf);
+            Attention.attentionF16(want, q, k, v, pos, layer, nTok, nHead, nKv, hd, maxSeq);
+            Attention.attentionF16Simd(got, q, k, v, pos, layer, nTok, nHead, nKv, hd, maxSeq);
+        } else {
+            FloatArray k = FloatArray.of(kf), v = FloatArray.of(vf);
+            Attention.attention(want, q, k, v, pos, layer, nTok, nHead, nKv, hd, maxSeq);
+            Attention.attentionSimd(got, q, k, v, pos, layer, nTok, nHead, nKv, hd, maxSeq);
+        }
+        Compare.nmse(f16 ? "attentionF16Simd" : "attentionSimd", got, want, NMSE);
+    }
+
+    @Test
+    void attentionTokenOrderVisitsEveryPairOnce() {
+        for (int nTok : new int[]{1, 2, 7, 8, 512})
+            for (int nHead : new int[]{1, 3, 8}) {
+                int[] seen = new int[nTok * nHead];
+                for (int i = 0; i < nTok * nHead; i++) seen[AttentionSimd.token(i, nTok, nHead) * nHead + i % nHead]++;
+                for (int s : seen) assertEquals(1, s, nTok + " tokens × " + nHead + " heads");
+            }
+    }
+
+    /** RoPE's twin computes each rotation once per token with the kernel's own arithmetic: bit-identical. */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void ropeTwinIsBitIdentical(boolean f16) {
+        int nTok = 5, nHead = 4, nKv = 2, hd = 16, rot = 12, maxSeq = 16, layers = 2, layer = 1;
+        Random rnd = new Random(41);
+        FloatArray q = Data.floatArray(rnd, (long) nTok * nHead * hd, 1f), k = Data.floatArray(rnd, (long) nTok * nKv * hd, 1f);
+        FloatArray v = Data.floatArray(rnd, (long) nTok * nKv * hd, 1f), freq = Data.floatArray(rnd, rot / 2, 0.5f);
+        for (int i = 0; i < rot / 2; i++) freq.set(i, 1f + Math.abs(freq.get(i)));
+        FloatArray q2 = Data.copy(q), k2 = Data.copy(k);
+        IntArray pos = IntArray.of(3);
+        long cache = (long) layers * maxSeq * nKv * hd;
+        if (f16) {
+            HalfArray kc = HalfArray.create(cache), vc = HalfArray.create(cache), kc2 = HalfArray.create(cache), vc2 = HalfArray.create(cache);
+            Rope.ropeToCacheF16(q, k, v, kc, vc, pos, freq, layer, nTok, nHead, nKv, hd, rot, maxSeq, 10000f);
+            Rope.ropeToCacheF16Simd(q2, k2, v, kc2, vc2, pos, freq, layer, nTok, nHead, nKv, hd, rot, maxSeq, 10000f);
+            assertArrayEquals(Compare.floats(kc), Compare.floats(kc2));
+            assertArrayEquals(Compare.floats(vc), Compare.floats(vc2));
+        } else {
+            FloatArray kc = FloatArray.create(cache), vc = FloatArray.create(cache), kc2 = FloatArray.create(cache), vc2 = FloatArray.create(cache);
+            Rope.ropeToCache(q, k, v, kc, vc, pos, freq, layer, nTok, nHead, nKv, hd, rot, maxSeq, 10000f);
+            Rope.ropeToCacheSimd(q2, k2, v, kc2, vc2, pos, freq, layer, nTok, nHead, nKv, hd, rot, maxSeq, 10000f);
+            assertArrayEquals(kc.toArray(), kc2.toArray());
+            assertArrayEquals(vc.toArray(), vc2.toArray());
+        }
+        assertArrayEquals(q.toArray(), q2.toArray());
+        assertArrayEquals(k.toArray(), k2.toArray());
+        System.out.println("ropeToCache" + (f16 ? "F16" : "") + "Simd: bit-identical to the portable kernel");
+    }
+
+    // ---- determinism through the jvm backend ----
+
+    /**
+     * A mat-mul and an attention launch through a jvm plan (split into chunks claimed by whichever thread is free)
+     * give the same bits as a single-threaded call of the twin, every time.
+     */
+    @Test
+    void jvmPlanResultsAreBitIdenticalRunToRun() throws Exception {
+        int rows = 200, nTok = 37, cols = 256;
+        Random rnd = new Random(51);
+        GaleArray w = Data.weight(WeightType.Q8_0, rnd, rows, cols);
+        FloatArray x = Data.floatArray(rnd, (long) nTok * cols, 1f), out = FloatArray.create((long) nTok * rows);
+        FloatArray direct = FloatArray.create((long) nTok * rows);
+        MatMul.matMulQ8_0Simd(direct, x, (ByteArray) w, nTok, rows, cols);
+        int nHead = 8, hd = 64, maxSeq = 64;
+        FloatArray q = Data.floatArray(rnd, (long) nTok * nHead * hd, 1f), att = FloatArray.create((long) nTok * nHead * hd);
+        FloatArray kc = Data.floatArray(rnd, (long) maxSeq * nHead * hd, 1f), vc = Data.floatArray(rnd, (long) maxSeq * nHead * hd, 1f);
+        IntArray pos = IntArray.of(3);
+        FloatArray attDirect = FloatArray.create(att.length());
+        Attention.attentionSimd(attDirect, q, kc, vc, pos, 0, nTok, nHead, nHead, hd, maxSeq);
+        TaskGraph g = new TaskGraph("g").transferToDevice(DataTransferMode.EVERY_EXECUTION, w, x, q, kc, vc, pos)
+                .task("mm", MatMul::matMulQ8_0, out, x, (ByteArray) w, nTok, rows, cols)
+                .task("att", Attention::attention, att, q, kc, vc, pos, 0, nTok, nHead, nHead, hd, maxSeq)
+                .transferToHost(DataTransferMode.EVERY_EXECUTION, out, att);
+        try (ExecutionPlan plan = new ExecutionPlan(g.snapshot()).withDevice(Devices.select("jvm"))) {
+            for (int run = 0; run < 20; run++) {
+                out.fill(0f);
+                att.fill(0f);
+                plan.execute();
+                assertArrayEquals(direct.toArray(), out.toArray(), "mat-mul, run " + run);
+                assertArrayEquals(attDirect.toArray(), att.toArray(), "attention, run " + run);
+            }
+        }
+    }
+
+    /** Calls a public static kernel by name with the given arguments (boxed ints become int parameters). */
+    static void call(Class<?> owner, String name, Object... args) throws Exception {
+        for (Method m : owner.getMethods())
+            if (m.getName().equals(name) && m.getParameterCount() == args.length) {
+                m.invoke(null, args);
+                return;
+            }
+        throw new AssertionError("no kernel " + owner.getSimpleName() + "." + name);
+    }
+}
