@@ -57,9 +57,12 @@ final class BenchCommand implements Callable<Integer> {
                             + " context positions, the model has " + m.contextLength() + " (see --ctx-size)");
                 SplittableRandom rnd = new SplittableRandom(42);
                 long params = m.parameterCount();
-                // warm-up: compiles kernels and JITs the jvm paths
-                m.greedy(randomTokens(rnd, Math.max(1, Math.min(nPrompt, 32)), vocab));
-                m.greedy(new int[]{1});
+                // warm-up, as llama-bench: one whole pp run and some tg steps. This compiles the device kernels and
+                // lets the JIT finish the jvm's Vector API twins (a 32-token warm-up left the first pp repetitions at
+                // a third of the speed of the later ones).
+                m.greedy(randomTokens(rnd, Math.max(1, nPrompt), vocab));
+                m.rewind(0);
+                for (int i = 0; i < Math.min(nGen, 32); i++) m.greedy(new int[]{1 + i % (vocab - 1)});
                 if (nPrompt > 0) {
                     double[] s = new double[reps];
                     for (int r = 0; r < reps; r++) {
