@@ -53,6 +53,7 @@ public final class OpenCLBackend implements BackendProvider, AutoCloseable {
                         discovery = new Discovery(List.of(), "OpenCL discovery failed: " + e);
                     }
                     if (!discovery.devices.isEmpty()) {
+                        SignalChaining.warnIfUnchained();
                         List<OpenCLDevice> devs = discovery.devices;
                         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                             for (OpenCLDevice dev : devs) dev.shutdown();
