@@ -62,14 +62,8 @@ public final class LinearSimd {
 
     private static final class Scratch {
         final float[] lanes = new float[L];
-        float[] row = new float[0];
         float[] rows = new float[0], w = new float[0], u = new float[0];
         final float[] g = new float[ROWS * 8], s = new float[ROWS * 8];
-
-        float[] row(int n) {
-            if (row.length < n) row = new float[n];
-            return row;
-        }
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -112,19 +106,6 @@ public final class LinearSimd {
     }
 
     // ---- mat-vec: row · x ----
-
-    /** Σ_c a[c]·x[xOff + c] for c &lt; n, a a float array (a converted row). */
-    static float dot(float[] a, MemorySegment xs, long xOff, int n, float[] lanes) {
-        long xo = xOff * 4;
-        FloatVector a0 = FloatVector.zero(F);
-        int c = 0;
-        for (; c + L <= n; c += L)
-            a0 = FloatVector.fromArray(F, a, c).fma(FloatVector.fromMemorySegment(F, xs, xo + c * 4L, NATIVE), a0);
-        a0.intoArray(lanes, 0);
-        float s = laneSum(lanes);
-        for (; c < n; c++) s += a[c] * xs.get(FL, xo + c * 4L);
-        return s;
-    }
 
     /** Σ_c W[row, c]·x[xOff + c] for an F32 weight of n columns. */
     public static float dotF32(FloatArray w, long row, FloatArray x, long xOff, int n) {

@@ -261,7 +261,7 @@ public final class MatMul {
 
     // ---- jvm twins (Vector API): every format, dequantised per work-item into register tiles ----
 
-    /** {@link #matMulF32} for the jvm: {@link LinearSimd#ROWS} weight rows per work-item, 4 × 4 register tiles. */
+    /** {@link #matMulF32} for the jvm: {@link LinearSimd#ROWS} weight rows per work-item, register tiles of 8 tokens (4 for SwiGLU). */
     @Kernel(jvmOnly = true)
     public static void matMulF32Simd(FloatArray out, FloatArray x, FloatArray w, int nTok, int rows, int cols) {
         for (@Parallel int rb = 0; rb < (rows + LinearSimd.ROWS - 1) / LinearSimd.ROWS; rb++) {
@@ -285,7 +285,7 @@ public final class MatMul {
         }
     }
 
-    /** {@link #matMulF16} for the jvm: {@link LinearSimd#ROWS} weight rows per work-item, 4 × 4 register tiles. */
+    /** {@link #matMulF16} for the jvm: {@link LinearSimd#ROWS} weight rows per work-item, register tiles of 8 tokens (4 for SwiGLU). */
     @Kernel(jvmOnly = true)
     public static void matMulF16Simd(FloatArray out, FloatArray x, HalfArray w, int nTok, int rows, int cols) {
         for (@Parallel int rb = 0; rb < (rows + LinearSimd.ROWS - 1) / LinearSimd.ROWS; rb++) {
@@ -309,7 +309,7 @@ public final class MatMul {
         }
     }
 
-    /** {@link #matMulBF16} for the jvm: {@link LinearSimd#ROWS} weight rows per work-item, 4 × 4 register tiles. */
+    /** {@link #matMulBF16} for the jvm: {@link LinearSimd#ROWS} weight rows per work-item, register tiles of 8 tokens (4 for SwiGLU). */
     @Kernel(jvmOnly = true)
     public static void matMulBF16Simd(FloatArray out, FloatArray x, ByteArray w, int nTok, int rows, int cols) {
         for (@Parallel int rb = 0; rb < (rows + LinearSimd.ROWS - 1) / LinearSimd.ROWS; rb++) {
@@ -333,7 +333,7 @@ public final class MatMul {
         }
     }
 
-    /** {@link #matMulQ8_0} for the jvm: {@link LinearSimd#ROWS} weight rows per work-item, 4 × 4 register tiles. */
+    /** {@link #matMulQ8_0} for the jvm: {@link LinearSimd#ROWS} weight rows per work-item, register tiles of 8 tokens (4 for SwiGLU). */
     @Kernel(jvmOnly = true)
     public static void matMulQ8_0Simd(FloatArray out, FloatArray x, ByteArray w, int nTok, int rows, int cols) {
         for (@Parallel int rb = 0; rb < (rows + LinearSimd.ROWS - 1) / LinearSimd.ROWS; rb++) {
@@ -357,7 +357,7 @@ public final class MatMul {
         }
     }
 
-    /** {@link #matMulQ4_0} for the jvm: {@link LinearSimd#ROWS} weight rows per work-item, 4 × 4 register tiles. */
+    /** {@link #matMulQ4_0} for the jvm: {@link LinearSimd#ROWS} weight rows per work-item, register tiles of 8 tokens (4 for SwiGLU). */
     @Kernel(jvmOnly = true)
     public static void matMulQ4_0Simd(FloatArray out, FloatArray x, ByteArray w, int nTok, int rows, int cols) {
         for (@Parallel int rb = 0; rb < (rows + LinearSimd.ROWS - 1) / LinearSimd.ROWS; rb++) {
@@ -381,7 +381,7 @@ public final class MatMul {
         }
     }
 
-    /** {@link #matMulQ4_K} for the jvm: {@link LinearSimd#ROWS} weight rows per work-item, 4 × 4 register tiles. */
+    /** {@link #matMulQ4_K} for the jvm: {@link LinearSimd#ROWS} weight rows per work-item, register tiles of 8 tokens (4 for SwiGLU). */
     @Kernel(jvmOnly = true)
     public static void matMulQ4_KSimd(FloatArray out, FloatArray x, ByteArray w, int nTok, int rows, int cols) {
         for (@Parallel int rb = 0; rb < (rows + LinearSimd.ROWS - 1) / LinearSimd.ROWS; rb++) {
@@ -405,7 +405,7 @@ public final class MatMul {
         }
     }
 
-    /** {@link #matMulQ6_K} for the jvm: {@link LinearSimd#ROWS} weight rows per work-item, 4 × 4 register tiles. */
+    /** {@link #matMulQ6_K} for the jvm: {@link LinearSimd#ROWS} weight rows per work-item, register tiles of 8 tokens (4 for SwiGLU). */
     @Kernel(jvmOnly = true)
     public static void matMulQ6_KSimd(FloatArray out, FloatArray x, ByteArray w, int nTok, int rows, int cols) {
         for (@Parallel int rb = 0; rb < (rows + LinearSimd.ROWS - 1) / LinearSimd.ROWS; rb++) {

@@ -141,8 +141,8 @@ abstract class Dialect {
         @Override String floatToIntSat(String x, boolean l) { return (l ? "convert_long_sat_rtz(" : "convert_int_sat_rtz(") + x + ")"; }
         // Not vload_half: that is a library call CPU compilers (PoCL's LLVM) do not vectorise, which made F16 mat-vecs
         // 3× slower there. Shifting exponent and mantissa into place and scaling by 2^(127−15) is exact for every
-        // finite half, subnormals included (HalfBitsTest checks all 65536 patterns on each device); GPUs lose nothing
-        // that matters, as the loads this serves are bandwidth-bound.
+        // finite half, subnormals included (HalfBitsTest checks all 65536 patterns on each device). On a GPU it is a
+        // few integer operations per load instead of one conversion; not measured there yet (issue 7's GPU run).
         @Override String halfLoad(String a, String i, CEmitter.Prelude p) {
             p.need("gale_h2f_bits", "float gale_h2f_bits(int h) {\n"
                     + "    int e = h & 0x7fff;\n"

@@ -79,7 +79,7 @@ public final class TrainableLlama implements AutoCloseable {
     private final int iEmb, iOutNorm, iOut;
     private final int[] iAttnNorm, iQ, iK, iV, iO, iFfnNorm, iGate, iUp, iDown;
 
-    private final float[] ropeFactors; // (rotDim/2) Llama 3.1 frequency factors from the file; null when it has none
+    private final boolean fileRopeFactors; // ropeFreqs came from the file's rope_freqs.weight (else all ones)
     private final FloatArray ropeFreqs, ropeCs, partials, hyper, logits, loss, lossPart;
     private final IntArray tokens, targets;
     // stored activations
@@ -143,7 +143,7 @@ public final class TrainableLlama implements AutoCloseable {
             if (rf.length != rotDim / 2) throw new IllegalArgumentException("tensor rope_freqs.weight has " + rf.length + " values, expected " + rotDim / 2);
             ropeFreqs.copyFrom(rf, 0);
         }
-        ropeFactors = rf == null ? null : rf.clone();
+        fileRopeFactors = rf != null;
         ropeCs = TrainRope.table(ropeFreqs, seqLen, rotDim, c.ropeFreqBase());
 
         tokens = IntArray.create(nTok);
@@ -483,7 +483,7 @@ public final class TrainableLlama implements AutoCloseable {
 
     /** The model's fixed (untrained) RoPE frequency factors, {@code rope_freqs.weight}, when it was loaded with them. */
     public java.util.Optional<float[]> ropeFrequencyFactors() {
-        return java.util.Optional.ofNullable(ropeFactors).map(float[]::clone);
+        return fileRopeFactors ? java.util.Optional.of(ropeFreqs.toArray()) : java.util.Optional.empty();
     }
 
     /** The parameters by GGUF name (fresh arrays), in GGUF order. */

@@ -19,11 +19,11 @@ import java.lang.foreign.MemorySegment;
  * <p>Forward ({@link #forward}): per (token, head) an online softmax over positions s ≤ t — masked scores are never
  * computed and the T×T weights never stored; it keeps O and L = logsumexp of the row's scores.
  * <p>Backward: P_ts = exp(q_t·k_s·scale − L_t) is recomputed from q, k and L; with D_t = Σ_d dO_t·O_t
- * ({@link #backwardDelta}), dS_ts = P_ts·(dO_t·v_s − D_t) and dq_t = scale·Σ_s dS_ts·k_s ({@link #backwardQ},
- * one work-item per query row), dk_s = scale·Σ_{h in group, t ≥ s} dS_ts·q_t and dv_s = Σ P_ts·dO_t
- * ({@link #backwardKV}, one work-item per key row and KV head). Every gradient element is written by one work-item
+ * ({@link #backwardDelta}), dS_ts = P_ts·(dO_t·v_s − D_t) and dq_t = scale·Σ_s dS_ts·k_s ({@link #dqAt},
+ * per query row), dk_s = scale·Σ_{h in group, t ≥ s} dS_ts·q_t and dv_s = Σ P_ts·dO_t ({@link #dkvAt}, per key row
+ * and KV head), all three in one launch ({@link #backward}). Every gradient element is written by one work-item
  * summing in a fixed order: no atomics, bitwise reproducible. The {@code ...Simd} kernels are the jvm twins (same
- * algorithm, one work-item per query or key row, head-dimension loops over {@link FloatVector}).
+ * algorithm, one work-item per sequence and head, score loops over {@link FloatVector}).
  * Reference: {@code reference.TrainReference}.
  */
 public final class TrainAttention {
@@ -77,32 +77,10 @@ public final class TrainAttention {
         }
     }
 
-    /** dq (overwritten): (nTok, nHead·headDim). */
-    @Kernel(jvm = "backwardQSimd")
-    public static void backwardQ(FloatArray dq, FloatArray dOut, FloatArray q, FloatArray k, FloatArray v, FloatArray lse,
-                                 FloatArray delta, int nTok, int seqLen, int nHead, int nKvHead, int headDim) {
-        for (@Parallel int i = 0; i < nTok; i++) {
-            for (@Parallel int h = 0; h < nHead; h++) {
-                TrainAttention.dqAt(dq, dOut, q, k, v, lse, delta, i, h, seqLen, nHead, nKvHead, headDim);
-            }
-        }
-    }
-
-    /** dk, dv (overwritten): (nTok, nKvHead·headDim). Sums heads of the group, then later positions, in order. */
-    @Kernel(jvm = "backwardKVSimd")
-    public static void backwardKV(FloatArray dk, FloatArray dv, FloatArray dOut, FloatArray q, FloatArray k, FloatArray v,
-                                  FloatArray lse, FloatArray delta, int nTok, int seqLen, int nHead, int nKvHead, int headDim) {
-        for (@Parallel int j = 0; j < nTok; j++) {
-            for (@Parallel int g = 0; g < nKvHead; g++) {
-                TrainAttention.dkvAt(dk, dv, dOut, q, k, v, lse, delta, j, g, seqLen, nHead, nKvHead, headDim);
-            }
-        }
-    }
-
     /**
-     * {@link #backwardQ} and {@link #backwardKV} in one launch: work-item (i, h) writes dq[i, h] and, for h &lt;
-     * nKvHead, dk[i, h] and dv[i, h] — the same sums in the same order. Its jvm twin computes each sequence's and
-     * head's softmax weights and their gradients once for all three.
+     * dq (nTok, nHead·headDim), dk, dv (nTok, nKvHead·headDim), all overwritten, in one launch: work-item (i, h)
+     * writes dq[i, h] ({@link #dqAt}) and, for h &lt; nKvHead, dk[i, h] and dv[i, h] ({@link #dkvAt}). Its jvm twin
+     * computes each sequence's and head's softmax weights and their gradients once for all three.
      */
     @Kernel(jvm = "backwardSimd")
     public static void backward(FloatArray dq, FloatArray dk, FloatArray dv, FloatArray dOut, FloatArray q, FloatArray k,
@@ -178,26 +156,6 @@ public final class TrainAttention {
         for (@Parallel int bh = 0; bh < (nTok + seqLen - 1) / seqLen * nHead; bh++) {
             TrainAttention.forwardHead(out.segment(), lse.segment(), q.segment(), k.segment(), v.segment(), nTok, bh / nHead,
                     bh % nHead, seqLen, nHead, nKvHead, headDim);
-        }
-    }
-
-    /** {@link #backwardQ} for the jvm: one work-item per sequence and query head. */
-    @Kernel(jvmOnly = true)
-    public static void backwardQSimd(FloatArray dq, FloatArray dOut, FloatArray q, FloatArray k, FloatArray v, FloatArray lse,
-                                     FloatArray delta, int nTok, int seqLen, int nHead, int nKvHead, int headDim) {
-        for (@Parallel int bh = 0; bh < (nTok + seqLen - 1) / seqLen * nHead; bh++) {
-            TrainAttention.backwardQHead(dq.segment(), dOut.segment(), q.segment(), k.segment(), v.segment(), lse.segment(),
-                    delta.segment(), nTok, bh / nHead, bh % nHead, seqLen, nHead, nKvHead, headDim);
-        }
-    }
-
-    /** {@link #backwardKV} for the jvm: one work-item per sequence and KV head (summing the heads of its group in order). */
-    @Kernel(jvmOnly = true)
-    public static void backwardKVSimd(FloatArray dk, FloatArray dv, FloatArray dOut, FloatArray q, FloatArray k, FloatArray v,
-                                      FloatArray lse, FloatArray delta, int nTok, int seqLen, int nHead, int nKvHead, int headDim) {
-        for (@Parallel int bg = 0; bg < (nTok + seqLen - 1) / seqLen * nKvHead; bg++) {
-            TrainAttention.backwardKVHead(dk.segment(), dv.segment(), dOut.segment(), q.segment(), k.segment(), v.segment(),
-                    lse.segment(), delta.segment(), nTok, bg / nKvHead, bg % nKvHead, seqLen, nHead, nKvHead, headDim);
         }
     }
 
@@ -355,75 +313,10 @@ public final class TrainAttention {
         }
     }
 
-    static void backwardQHead(MemorySegment dq, MemorySegment dOut, MemorySegment q, MemorySegment k, MemorySegment v,
-                              MemorySegment lse, MemorySegment delta, int nTok, int b, int h, int seqLen, int nHead,
-                              int nKvHead, int headDim) {
-        int t0 = b * seqLen, T = Math.min(seqLen, nTok - t0), ld = ld(T);
-        int g = h / (nHead / nKvHead), kvDim = nKvHead * headDim;
-        float scale = Gale.rsqrt((float) headDim);
-        float[] kT = transpose(k, t0, T, kvDim, g, headDim, ld), vT = transpose(v, t0, T, kvDim, g, headDim, ld);
-        float[] p = new float[ld], ds = new float[ld], acc = new float[TrainSimd.roundUp(headDim)];
-        long ko = (long) t0 * kvDim + (long) g * headDim;
-        for (int t = 0; t < T; t++) {
-            int i = t0 + t, n = t + 1, e = end(0, n);
-            long qo = ((long) i * nHead + h) * headDim;
-            float lt = lse.getAtIndex(F, (long) i * nHead + h), dt = delta.getAtIndex(F, (long) i * nHead + h);
-            scores(q, qo, kT, ld, 0, e, headDim, scale, lt, p);
-            java.util.Arrays.fill(p, n, e, Float.NEGATIVE_INFINITY);
-            TrainSimd.expSum(p, 0, e, 0f);
-            scores(dOut, qo, vT, ld, 0, e, headDim, 1f, 0f, ds);
-            dScores(p, ds, dt, 0, e, scale);
-            java.util.Arrays.fill(acc, 0f);
-            addWeightedRows(acc, ds, 0, n, k, ko, kvDim, headDim);
-            for (int d = 0; d < headDim; d++) dq.setAtIndex(F, qo + d, acc[d]);
-        }
-    }
-
-    static void backwardKVHead(MemorySegment dk, MemorySegment dv, MemorySegment dOut, MemorySegment q, MemorySegment k,
-                               MemorySegment v, MemorySegment lse, MemorySegment delta, int nTok, int b, int g, int seqLen,
-                               int nHead, int nKvHead, int headDim) {
-        int t0 = b * seqLen, T = Math.min(seqLen, nTok - t0), ld = ld(T);
-        int group = nHead / nKvHead, kvDim = nKvHead * headDim, qDim = nHead * headDim;
-        float scale = Gale.rsqrt((float) headDim);
-        float[][] qT = new float[group][], oT = new float[group][], lRow = new float[group][ld], dRow = new float[group][ld];
-        float[][] pr = new float[group][ld], dsr = new float[group][ld];
-        float[] ak = new float[TrainSimd.roundUp(headDim)], av = new float[ak.length];
-        for (int j = 0; j < group; j++) {
-            int h = g * group + j;
-            qT[j] = transpose(q, t0, T, qDim, h, headDim, ld);
-            oT[j] = transpose(dOut, t0, T, qDim, h, headDim, ld);
-            for (int t = 0; t < T; t++) {
-                lRow[j][t] = lse.getAtIndex(F, (long) (t0 + t) * nHead + h);
-                dRow[j][t] = delta.getAtIndex(F, (long) (t0 + t) * nHead + h);
-            }
-        }
-        for (int s = 0; s < T; s++) {                        // key row s: queries t = s..T−1 of every head in the group
-            long ko = ((long) t0 + s) * kvDim + (long) g * headDim;
-            int e = end(s, T);
-            java.util.Arrays.fill(ak, 0f);
-            java.util.Arrays.fill(av, 0f);
-            for (int j = 0; j < group; j++) {
-                long qo = ((long) t0 * nHead + g * group + j) * headDim;
-                scores(k, ko, qT[j], ld, s, e, headDim, scale, 0f, pr[j]);
-                subtract(pr[j], lRow[j], s, e);
-                java.util.Arrays.fill(pr[j], T, e, Float.NEGATIVE_INFINITY);
-                TrainSimd.expSum(pr[j], s, e, 0f);
-                scores(v, ko, oT[j], ld, s, e, headDim, 1f, 0f, dsr[j]);
-                dScoresRow(pr[j], dsr[j], dRow[j], s, e, scale);
-                addWeightedRows(av, pr[j], s, T, dOut, qo, qDim, headDim);
-                addWeightedRows(ak, dsr[j], s, T, q, qo, qDim, headDim);
-            }
-            for (int d = 0; d < headDim; d++) {
-                dk.setAtIndex(F, ko + d, ak[d]);
-                dv.setAtIndex(F, ko + d, av[d]);
-            }
-        }
-    }
-
     /**
-     * dq, dk, dv of sequence b, KV head g: per query head j of the group and query row t, the rows P_t· and dS_t· as
-     * in {@link #backwardQHead} give dq_t; they are also stored transposed (pT[s][t], dsT[s][t]) so that dk_s and
-     * dv_s sum over heads of the group, then t ≥ s, in order (as {@link #backwardKVHead}).
+     * dq, dk, dv of sequence b, KV head g: per query head j of the group and query row t, the rows P_t· and dS_t·
+     * give dq_t (as {@link #dqAt}); they are also stored transposed (pT[s][t], dsT[s][t]) so that dk_s and dv_s sum
+     * over heads of the group, then t ≥ s, in order (as {@link #dkvAt}).
      */
     static void backwardGroup(MemorySegment dq, MemorySegment dk, MemorySegment dv, MemorySegment dOut, MemorySegment q,
                               MemorySegment k, MemorySegment v, MemorySegment lse, MemorySegment delta, int nTok, int b, int g,

@@ -34,21 +34,8 @@ public final class TrainOps {
     }
 
     /**
-     * Gradient of h = silu(g)·u: dUp = dH·silu(g), dGate = dH·u·σ(g)·(1 + g·(1 − σ(g))). All (n).
-     */
-    @Kernel(jvm = "swiGluBackwardSimd")
-    public static void swiGluBackward(FloatArray dGate, FloatArray dUp, FloatArray dH, FloatArray gate, FloatArray up, int n) {
-        for (@Parallel int i = 0; i < n; i++) {
-            float g = gate.get(i), dh = dH.get(i);
-            float sig = 1f / (1f + (float) Math.exp(-g));
-            dUp.set(i, dh * g * sig);
-            dGate.set(i, dh * up.get(i) * sig * (1f + g * (1f - sig)));
-        }
-    }
-
-    /**
-     * {@link #swiGlu} and {@link #swiGluBackward} in one pass (one exp per element): h = silu(g)·u, and dGate, dUp
-     * from dH. The backward recomputes h this way instead of storing it.
+     * {@link #swiGlu} and its gradient in one pass (one exp per element): h = silu(g)·u, dUp = dH·silu(g),
+     * dGate = dH·u·σ(g)·(1 + g·(1 − σ(g))). All (n). The backward recomputes h this way instead of storing it.
      */
     @Kernel(jvm = "swiGluWithBackwardSimd")
     public static void swiGluWithBackward(FloatArray h, FloatArray dGate, FloatArray dUp, FloatArray dH, FloatArray gate,
@@ -135,27 +122,6 @@ public final class TrainOps {
             VectorMask<Float> m = TrainSimd.S.indexInRange(i, to);
             FloatVector g = TrainSimd.load(gate, i, m);
             TrainSimd.store(g.div(TrainSimd.exp(g.neg()).add(1f)).mul(TrainSimd.load(up, i, m)), h, i, m);
-        }
-    }
-
-    /** {@link #swiGluBackward} for the jvm, one block of {@link TrainSimd#BLOCK} elements per iteration. */
-    @Kernel(jvmOnly = true)
-    public static void swiGluBackwardSimd(FloatArray dGate, FloatArray dUp, FloatArray dH, FloatArray gate, FloatArray up, int n) {
-        for (@Parallel int i = 0; i < n; i += TrainSimd.BLOCK) {
-            TrainOps.swiGluBackwardBlock(dGate.segment(), dUp.segment(), dH.segment(), gate.segment(), up.segment(), i,
-                    Math.min(n, i + TrainSimd.BLOCK));
-        }
-    }
-
-    static void swiGluBackwardBlock(MemorySegment dGate, MemorySegment dUp, MemorySegment dH, MemorySegment gate, MemorySegment up,
-                                    int from, int to) {
-        for (int i = from; i < to; i += TrainSimd.L) {
-            VectorMask<Float> m = TrainSimd.S.indexInRange(i, to);
-            FloatVector g = TrainSimd.load(gate, i, m), dh = TrainSimd.load(dH, i, m);
-            FloatVector sig = FloatVector.broadcast(TrainSimd.S, 1f).div(TrainSimd.exp(g.neg()).add(1f));
-            TrainSimd.store(dh.mul(g).mul(sig), dUp, i, m);
-            FloatVector oneMinus = sig.neg().add(1f);
-            TrainSimd.store(dh.mul(TrainSimd.load(up, i, m)).mul(sig).mul(g.mul(oneMinus).add(1f)), dGate, i, m);
         }
     }
 
