@@ -178,14 +178,32 @@ public final class TrainAttention {
      * Rows [t0, t0 + T) of head {@code head} of x (row stride {@code stride} floats) transposed into
      * out[d·ld + t] (ld ≥ T + L, so a full vector load at any t &lt; T stays inside; the padding is zero).
      */
-    static float[] transpose(MemorySegment x, int t0, int T, int stride, int head, int headDim, int ld) {
-        float[] out = new float[headDim * ld];
+    static float[] transpose(MemorySegment x, int t0, int T, int stride, int head, int headDim, int ld, float[] out) {
+        for (int d = 0; d < headDim; d++) java.util.Arrays.fill(out, d * ld + T, (d + 1) * ld, 0f);
         for (int t = 0; t < T; t++) {
             long o = (long) (t0 + t) * stride + (long) head * headDim;
             for (int d = 0; d < headDim; d++) out[d * ld + t] = x.getAtIndex(F, o + d);
         }
         return out;
     }
+
+    /**
+     * Per-thread work arrays of the twins, reused across launches: allocating them per (sequence, head) was 0.7 GB/s
+     * of garbage in a training step. {@link #get} returns one of at least n floats, zeroed up to n when asked, since
+     * the twins rely on zeros past what they write (see the comments at their uses).
+     */
+    private static final class Scratch {
+        private final float[][] arrays = new float[9][];
+
+        float[] get(int slot, int n, boolean zero) {
+            float[] a = arrays[slot];
+            if (a == null || a.length < n) return arrays[slot] = new float[n];   // new arrays are zero
+            if (zero) java.util.Arrays.fill(a, 0, n, 0f);
+            return a;
+        }
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     // The helpers below pass arrays and segments, never vectors: a FloatVector that crosses a call the JIT does not
     // inline is boxed on the heap, so each helper keeps its vectors inside its own loops.
@@ -290,7 +308,9 @@ public final class TrainAttention {
         int t0 = b * seqLen, T = Math.min(seqLen, nTok - t0), ld = ld(T), hp = TrainSimd.roundUp(headDim);
         int g = h / (nHead / nKvHead), kvDim = nKvHead * headDim;
         float scale = Gale.rsqrt((float) headDim);
-        float[] kT = transpose(k, t0, T, kvDim, g, headDim, ld), p = new float[4 * ld], acc = new float[4 * hp], inv = new float[4];
+        Scratch w = SCRATCH.get();
+        float[] kT = transpose(k, t0, T, kvDim, g, headDim, ld, w.get(0, headDim * ld, false)), p = w.get(1, 4 * ld, true),
+                acc = w.get(2, 4 * hp, false), inv = w.get(3, 4, false);
         long vo = (long) t0 * kvDim + (long) g * headDim;
         for (int t = 0; t < T; t += 4) {                     // 4 query rows share the loads of v
             int rows = Math.min(4, T - t);
@@ -324,10 +344,12 @@ public final class TrainAttention {
         int t0 = b * seqLen, T = Math.min(seqLen, nTok - t0), ld = ld(T), hp = TrainSimd.roundUp(headDim);
         int group = nHead / nKvHead, kvDim = nKvHead * headDim, qDim = nHead * headDim;
         float scale = Gale.rsqrt((float) headDim);
-        float[] kT = transpose(k, t0, T, kvDim, g, headDim, ld), vT = transpose(v, t0, T, kvDim, g, headDim, ld);
-        float[] p = new float[4 * ld], ds = new float[4 * ld], acc = new float[4 * hp];
+        Scratch w = SCRATCH.get();
+        float[] kT = transpose(k, t0, T, kvDim, g, headDim, ld, w.get(0, headDim * ld, false)),
+                vT = transpose(v, t0, T, kvDim, g, headDim, ld, w.get(1, headDim * ld, false));
+        float[] p = w.get(2, 4 * ld, true), ds = w.get(3, 4 * ld, true), acc = w.get(4, 4 * hp, false);
         int Tp = T + 4;                                      // rows of the transposed tiles, padded for the last group of 4
-        float[] pT = new float[Tp * ld], dsT = new float[Tp * ld], ak = new float[Tp * hp], av = new float[Tp * hp];
+        float[] pT = w.get(5, Tp * ld, true), dsT = w.get(6, Tp * ld, true), ak = w.get(7, Tp * hp, true), av = w.get(8, Tp * hp, true);
         long ko = (long) t0 * kvDim + (long) g * headDim;
         for (int j = 0; j < group; j++) {
             int h = g * group + j;

@@ -5,7 +5,6 @@ import gale.compute.FloatArray;
 import gale.compute.Kernel;
 import gale.compute.Parallel;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 
 import java.lang.foreign.MemorySegment;
 
@@ -73,17 +72,24 @@ public final class TrainNorms {
 
     static void forwardRow(MemorySegment out, MemorySegment rstd, MemorySegment x, MemorySegment w, int t, int n, float eps) {
         long base = (long) t * n;
+        // whole vectors, then the tail in scalars with the same operations (masked loops box their masks in C2)
         FloatVector ss = FloatVector.zero(TrainSimd.S);
-        for (int i = 0; i < n; i += TrainSimd.L) {
-            FloatVector v = TrainSimd.load(x, base + i, TrainSimd.S.indexInRange(i, n));
+        int i = 0;
+        for (; i <= n - TrainSimd.L; i += TrainSimd.L) {
+            FloatVector v = TrainSimd.load(x, base + i);
             ss = v.fma(v, ss);
         }
-        float r = 1f / (float) Math.sqrt(TrainSimd.sum(ss) / n + eps);
-        rstd.setAtIndex(TrainSimd.F, t, r);
-        for (int i = 0; i < n; i += TrainSimd.L) {
-            VectorMask<Float> m = TrainSimd.S.indexInRange(i, n);
-            TrainSimd.store(TrainSimd.load(x, base + i, m).mul(r).mul(TrainSimd.load(w, i, m)), out, base + i, m);
+        float[] lanes = TrainSimd.lanes();
+        ss.intoArray(lanes, 0);
+        for (int j = 0; i < n; i++, j++) {
+            float v = x.getAtIndex(TrainSimd.F, base + i);
+            lanes[j] = Math.fma(v, v, lanes[j]);
         }
+        float r = 1f / (float) Math.sqrt(TrainSimd.sum(lanes) / n + eps);
+        rstd.setAtIndex(TrainSimd.F, t, r);
+        for (i = 0; i <= n - TrainSimd.L; i += TrainSimd.L)
+            TrainSimd.store(TrainSimd.load(x, base + i).mul(r).mul(TrainSimd.load(w, i)), out, base + i);
+        for (; i < n; i++) out.setAtIndex(TrainSimd.F, base + i, x.getAtIndex(TrainSimd.F, base + i) * r * w.getAtIndex(TrainSimd.F, i));
     }
 
     /** {@link #rmsNormBackwardX} for the jvm: one row per iteration. */
@@ -98,16 +104,22 @@ public final class TrainNorms {
     static void backwardXRow(MemorySegment dx, MemorySegment dy, MemorySegment x, MemorySegment w, float r, int t, int n, int acc) {
         long base = (long) t * n;
         FloatVector dot = FloatVector.zero(TrainSimd.S);
-        for (int i = 0; i < n; i += TrainSimd.L) {
-            VectorMask<Float> m = TrainSimd.S.indexInRange(i, n);
-            dot = TrainSimd.load(dy, base + i, m).mul(TrainSimd.load(w, i, m)).fma(TrainSimd.load(x, base + i, m), dot);
+        int i = 0;
+        for (; i <= n - TrainSimd.L; i += TrainSimd.L)
+            dot = TrainSimd.load(dy, base + i).mul(TrainSimd.load(w, i)).fma(TrainSimd.load(x, base + i), dot);
+        float[] lanes = TrainSimd.lanes();
+        dot.intoArray(lanes, 0);
+        for (int j = 0; i < n; i++, j++)
+            lanes[j] = Math.fma(dy.getAtIndex(TrainSimd.F, base + i) * w.getAtIndex(TrainSimd.F, i), x.getAtIndex(TrainSimd.F, base + i), lanes[j]);
+        float k = TrainSimd.sum(lanes) * r * r * r / n;
+        for (i = 0; i <= n - TrainSimd.L; i += TrainSimd.L) {
+            FloatVector g = TrainSimd.load(w, i).mul(r).mul(TrainSimd.load(dy, base + i)).sub(TrainSimd.load(x, base + i).mul(k));
+            if (acc != 0) TrainSimd.store(TrainSimd.load(dx, base + i).add(g), dx, base + i);   // no vector Phi (see TrainSimd)
+            else TrainSimd.store(g, dx, base + i);
         }
-        float k = TrainSimd.sum(dot) * r * r * r / n;
-        for (int i = 0; i < n; i += TrainSimd.L) {
-            VectorMask<Float> m = TrainSimd.S.indexInRange(i, n);
-            FloatVector g = TrainSimd.load(w, i, m).mul(r).mul(TrainSimd.load(dy, base + i, m)).sub(TrainSimd.load(x, base + i, m).mul(k));
-            if (acc != 0) TrainSimd.store(TrainSimd.load(dx, base + i, m).add(g), dx, base + i, m);   // no vector Phi (see TrainSimd)
-            else TrainSimd.store(g, dx, base + i, m);
+        for (; i < n; i++) {
+            float g = w.getAtIndex(TrainSimd.F, i) * r * dy.getAtIndex(TrainSimd.F, base + i) - x.getAtIndex(TrainSimd.F, base + i) * k;
+            dx.setAtIndex(TrainSimd.F, base + i, acc != 0 ? dx.getAtIndex(TrainSimd.F, base + i) + g : g);
         }
     }
 
@@ -115,11 +127,24 @@ public final class TrainNorms {
     @Kernel(jvmOnly = true)
     public static void rmsNormBackwardWSimd(FloatArray dw, FloatArray dy, FloatArray x, FloatArray rstd, int rows, int n) {
         for (@Parallel int i = 0; i < n; i += TrainSimd.L) {
-            VectorMask<Float> m = TrainSimd.S.indexInRange(i, n);
+            TrainNorms.backwardWColumns(dw.segment(), dy.segment(), x.segment(), rstd.segment(), i, rows, n);
+        }
+    }
+
+    /** dw[c] += Σ_t dy[t, c]·x[t, c]·rstd[t] for the vector of columns at i (a whole vector, or the scalar tail). */
+    static void backwardWColumns(MemorySegment dw, MemorySegment dy, MemorySegment x, MemorySegment rstd, int i, int rows, int n) {
+        if (i + TrainSimd.L <= n) {
             FloatVector s = FloatVector.zero(TrainSimd.S);
             for (int t = 0; t < rows; t++)
-                s = TrainSimd.load(dy.segment(), (long) t * n + i, m).mul(TrainSimd.load(x.segment(), (long) t * n + i, m)).mul(rstd.get(t)).add(s);
-            TrainSimd.store(TrainSimd.load(dw.segment(), i, m).add(s), dw.segment(), i, m);
+                s = TrainSimd.load(dy, (long) t * n + i).mul(TrainSimd.load(x, (long) t * n + i)).mul(rstd.getAtIndex(TrainSimd.F, t)).add(s);
+            TrainSimd.store(TrainSimd.load(dw, i).add(s), dw, i);
+            return;
+        }
+        for (int c = i; c < n; c++) {
+            float s = 0f;
+            for (int t = 0; t < rows; t++)
+                s = dy.getAtIndex(TrainSimd.F, (long) t * n + c) * x.getAtIndex(TrainSimd.F, (long) t * n + c) * rstd.getAtIndex(TrainSimd.F, t) + s;
+            dw.setAtIndex(TrainSimd.F, c, dw.getAtIndex(TrainSimd.F, c) + s);
         }
     }
 }

@@ -7,7 +7,6 @@ import gale.compute.IntArray;
 import gale.compute.Kernel;
 import gale.compute.Parallel;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
@@ -118,10 +117,16 @@ public final class TrainOps {
     }
 
     static void swiGluBlock(MemorySegment h, MemorySegment gate, MemorySegment up, int from, int to) {
-        for (int i = from; i < to; i += TrainSimd.L) {
-            VectorMask<Float> m = TrainSimd.S.indexInRange(i, to);
-            FloatVector g = TrainSimd.load(gate, i, m);
-            TrainSimd.store(g.div(TrainSimd.exp(g.neg()).add(1f)).mul(TrainSimd.load(up, i, m)), h, i, m);
+        MemorySegment e = TrainSimd.scratch(to - from);
+        TrainSimd.exp(gate, from, -1f, 0f, e, 0, to - from);   // e^−g
+        int i = from;
+        for (; i <= to - TrainSimd.L; i += TrainSimd.L) {
+            FloatVector g = TrainSimd.load(gate, i);
+            TrainSimd.store(g.div(TrainSimd.load(e, i - from).add(1f)).mul(TrainSimd.load(up, i)), h, i);
+        }
+        for (; i < to; i++) {                                  // the same operations on the tail
+            float g = gate.getAtIndex(TrainSimd.F, i);
+            h.setAtIndex(TrainSimd.F, i, g / (e.getAtIndex(TrainSimd.F, i - from) + 1f) * up.getAtIndex(TrainSimd.F, i));
         }
     }
 
@@ -137,13 +142,22 @@ public final class TrainOps {
 
     static void swiGluWithBackwardBlock(MemorySegment h, MemorySegment dGate, MemorySegment dUp, MemorySegment dH, MemorySegment gate,
                                         MemorySegment up, int from, int to) {
-        for (int i = from; i < to; i += TrainSimd.L) {
-            VectorMask<Float> m = TrainSimd.S.indexInRange(i, to);
-            FloatVector g = TrainSimd.load(gate, i, m), dh = TrainSimd.load(dH, i, m), u = TrainSimd.load(up, i, m);
-            FloatVector e1 = TrainSimd.exp(g.neg()).add(1f), sig = FloatVector.broadcast(TrainSimd.S, 1f).div(e1);
-            TrainSimd.store(g.div(e1).mul(u), h, i, m);       // exactly as swiGluSimd computes it
-            TrainSimd.store(dh.mul(g).mul(sig), dUp, i, m);
-            TrainSimd.store(dh.mul(u).mul(sig).mul(g.mul(sig.neg().add(1f)).add(1f)), dGate, i, m);
+        MemorySegment e = TrainSimd.scratch(to - from);
+        TrainSimd.exp(gate, from, -1f, 0f, e, 0, to - from);   // e^−g
+        int i = from;
+        for (; i <= to - TrainSimd.L; i += TrainSimd.L) {
+            FloatVector g = TrainSimd.load(gate, i), dh = TrainSimd.load(dH, i), u = TrainSimd.load(up, i);
+            FloatVector e1 = TrainSimd.load(e, i - from).add(1f), sig = FloatVector.broadcast(TrainSimd.S, 1f).div(e1);
+            TrainSimd.store(g.div(e1).mul(u), h, i);          // exactly as swiGluSimd computes it
+            TrainSimd.store(dh.mul(g).mul(sig), dUp, i);
+            TrainSimd.store(dh.mul(u).mul(sig).mul(g.mul(sig.neg().add(1f)).add(1f)), dGate, i);
+        }
+        for (; i < to; i++) {                                  // the same operations on the tail
+            float g = gate.getAtIndex(TrainSimd.F, i), dh = dH.getAtIndex(TrainSimd.F, i), u = up.getAtIndex(TrainSimd.F, i);
+            float e1 = e.getAtIndex(TrainSimd.F, i - from) + 1f, sig = 1f / e1;
+            h.setAtIndex(TrainSimd.F, i, g / e1 * u);
+            dUp.setAtIndex(TrainSimd.F, i, dh * g * sig);
+            dGate.setAtIndex(TrainSimd.F, i, dh * u * sig * (g * (1f - sig) + 1f));
         }
     }
 
@@ -159,31 +173,20 @@ public final class TrainOps {
         long base = (long) t * vocab;
         int L = TrainSimd.L;
         if (target < 0) {
-            for (int j = 0; j < vocab; j += L)
-                TrainSimd.store(FloatVector.zero(TrainSimd.S), x, base + j, TrainSimd.S.indexInRange(j, vocab));
+            x.asSlice(base * 4, vocab * 4L).fill((byte) 0);
             loss.setAtIndex(TrainSimd.F, t, 0f);
             return;
         }
         FloatVector vmax = FloatVector.broadcast(TrainSimd.S, Float.NEGATIVE_INFINITY);
-        for (int j = 0; j < vocab; j += L) {
-            VectorMask<Float> m = TrainSimd.S.indexInRange(j, vocab);
-            vmax = vmax.max(TrainSimd.load(x, base + j, m).blend(Float.NEGATIVE_INFINITY, m.not()));
-        }
+        int j = 0;
+        for (; j <= vocab - L; j += L) vmax = vmax.max(TrainSimd.load(x, base + j));
         float max = vmax.reduceLanes(VectorOperators.MAX);    // max is exact in any order
+        for (; j < vocab; j++) max = Math.max(max, x.getAtIndex(TrainSimd.F, base + j));
         float xt = x.getAtIndex(TrainSimd.F, base + target);
-        FloatVector sum = FloatVector.zero(TrainSimd.S);
-        for (int j = 0; j < vocab; j += L) {
-            VectorMask<Float> m = TrainSimd.S.indexInRange(j, vocab);
-            FloatVector e = TrainSimd.exp(TrainSimd.load(x, base + j, m).sub(max)).blend(0f, m.not());
-            TrainSimd.store(e, x, base + j, m);
-            sum = sum.add(e);
-        }
-        float s = TrainSimd.sum(sum), inv = 1f / s;
+        float s = TrainSimd.exp(x, base, 1f, max, x, base, vocab), inv = 1f / s;   // x ← e^(x − max)
         loss.setAtIndex(TrainSimd.F, t, (float) Math.log(s) - (xt - max));
-        for (int j = 0; j < vocab; j += L) {
-            VectorMask<Float> m = TrainSimd.S.indexInRange(j, vocab);
-            TrainSimd.store(TrainSimd.load(x, base + j, m).mul(inv), x, base + j, m);
-        }
+        for (j = 0; j <= vocab - L; j += L) TrainSimd.store(TrainSimd.load(x, base + j).mul(inv), x, base + j);
+        for (; j < vocab; j++) x.setAtIndex(TrainSimd.F, base + j, x.getAtIndex(TrainSimd.F, base + j) * inv);
         x.setAtIndex(TrainSimd.F, base + target, x.getAtIndex(TrainSimd.F, base + target) - 1f);
     }
 }

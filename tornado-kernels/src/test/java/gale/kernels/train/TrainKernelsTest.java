@@ -18,6 +18,7 @@ import java.util.Random;
 import java.util.function.Consumer;
 import java.util.function.ToDoubleFunction;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -290,26 +291,43 @@ class TrainKernelsTest {
         }
     }
 
-    /** TrainSimd.exp against Math.exp (rounded to float) over [−90, 89]: within 2 ulp, exactly 0 below −87.3. */
+    /**
+     * Both forms of TrainSimd's exp (over a segment with sign and shift, and in place over an array) against Math.exp
+     * rounded to float over [−87.3, 88.3]: within 2 ulp; exactly 0 below −87.3 and for −∞; lanes past n untouched;
+     * the returned sums equal the lane-ordered sums of what was written, and the two forms agree bit for bit.
+     */
     @Test
     void vectorExp() {
-        int L = TrainSimd.L;
-        float[] x = new float[L], e = new float[L];
+        int L = TrainSimd.L, n = 4 * L + 3;                      // a partial last vector
+        java.lang.foreign.MemorySegment src = java.lang.foreign.Arena.ofAuto().allocate(4L * (n + L), 64),
+                dst = java.lang.foreign.Arena.ofAuto().allocate(4L * (n + L), 64);
+        var F = java.lang.foreign.ValueLayout.JAVA_FLOAT;
+        float[] arr = new float[n + L];
         double maxUlp = 0;
-        for (float v = -87.3f; v < 88.3f; v += 0.0137f) {
-            for (int j = 0; j < L; j++) x[j] = v + j * 1e-4f;
-            TrainSimd.exp(jdk.incubator.vector.FloatVector.fromArray(TrainSimd.S, x, 0)).intoArray(e, 0);
-            for (int j = 0; j < L; j++) {
-                float ref = (float) Math.exp(x[j]);
-                maxUlp = Math.max(maxUlp, Math.abs(e[j] - ref) / Math.ulp(ref));
+        for (float v = -87.3f; v + n * 0.0137f < 88.3f; v += 0.0137f * n) {
+            for (int j = 0; j < n; j++) src.setAtIndex(F, j, -(v + j * 0.0137f + 0.5f));   // e^(−src − 0.5)
+            dst.setAtIndex(F, n, 42f);
+            float sum = TrainSimd.exp(src, 0, -1f, 0.5f, dst, 0, n);
+            for (int j = 0; j < n + L; j++) arr[j] = j < n ? v + j * 0.0137f + 0.5f : Float.NEGATIVE_INFINITY;
+            float sumArr = TrainSimd.expSum(arr, 0, TrainSimd.roundUp(n), 0.5f);
+            for (int j = 0; j < n; j++) {
+                float x = (v + j * 0.0137f + 0.5f) - 0.5f, ref = (float) Math.exp(x), e = dst.getAtIndex(F, j);
+                maxUlp = Math.max(maxUlp, Math.abs(e - ref) / Math.ulp(ref));
+                assertEquals(Float.floatToIntBits(e), Float.floatToIntBits(arr[j]), "segment and array forms at x = " + x);
             }
+            assertEquals(42f, dst.getAtIndex(F, n), "exp wrote past n");
+            float[] lanes = new float[L];                        // the documented order: lane-wise vector sums, then lanes left to right
+            for (int i = 0; i < n; i++) lanes[i % L] += dst.getAtIndex(F, i);
+            float expect = 0f;
+            for (float lane : lanes) expect += lane;
+            assertEquals(expect, sum, "exp's sum");
+            assertEquals(expect, sumArr, "expSum's sum");
         }
         System.out.printf("TrainSimd.exp vs Math.exp: max %.2f ulp (tolerance 2)%n", maxUlp);
         assertTrue(maxUlp <= 2, "exp error " + maxUlp + " ulp");
-        java.util.Arrays.fill(x, -88f);
-        x[1] = Float.NEGATIVE_INFINITY;
-        TrainSimd.exp(jdk.incubator.vector.FloatVector.fromArray(TrainSimd.S, x, 0)).intoArray(e, 0);
-        for (float v : e) assertTrue(v == 0f, "exp below the range is " + v);
+        for (int j = 0; j < n; j++) src.setAtIndex(F, j, j == 1 ? Float.NEGATIVE_INFINITY : -88f - j);
+        assertEquals(0f, TrainSimd.exp(src, 0, 1f, 0f, dst, 0, n), "sum below the range");
+        for (int j = 0; j < n; j++) assertEquals(0f, dst.getAtIndex(F, j), "exp below the range at " + j);
     }
 
     /** The elementwise, row and optimizer twins against their portable kernels (run as plain Java). */
