@@ -27,18 +27,32 @@ public final class ForwardProfile {
                 int t = m.greedy(toks);
                 for (int i = 0; i < gen; i++) t = m.greedy(new int[]{t});
             }
+            var mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+            m.rewind(0);
+            long a0 = mx.getTotalThreadAllocatedBytes(), t0 = System.nanoTime();
+            int t = m.greedy(toks);
+            long t1 = System.nanoTime(), a1 = mx.getTotalThreadAllocatedBytes();
+            int[] one = new int[1];
+            long t2 = System.nanoTime();
+            for (int i = 0; i < gen; i++) { one[0] = t; t = m.greedy(one); }
+            long t3 = System.nanoTime(), a2 = mx.getTotalThreadAllocatedBytes();
+            // unprofiled timings and heap allocation (all threads: boxed vectors in a twin show up here)
+            System.out.printf("prefill %d tokens: %.1f ms, %.1f t/s, %.1f KiB allocated per token%n", prompt, (t1 - t0) / 1e6,
+                    prompt / ((t1 - t0) / 1e9), (a1 - a0) / 1024.0 / prompt);
+            System.out.printf("decode %d tokens: %.1f ms, %.1f t/s, %.1f KiB allocated per token%n", gen, (t3 - t2) / 1e6,
+                    gen / ((t3 - t2) / 1e9), (a2 - a1) / 1024.0 / gen);
             m.rewind(0);
             m.profiling(true);
-            long t0 = System.nanoTime();
-            int t = m.greedy(toks);
-            long t1 = System.nanoTime();
-            print("prefill " + prompt + " tokens: " + String.format("%.1f ms, %.1f t/s", (t1 - t0) / 1e6, prompt / ((t1 - t0) / 1e9)), m.profile());
+            t0 = System.nanoTime();
+            t = m.greedy(toks);
+            t1 = System.nanoTime();
+            print("profiled prefill " + prompt + " tokens: " + String.format("%.1f ms, %.1f t/s", (t1 - t0) / 1e6, prompt / ((t1 - t0) / 1e9)), m.profile());
             m.profiling(false);
             m.profiling(true);
             t0 = System.nanoTime();
             for (int i = 0; i < gen; i++) t = m.greedy(new int[]{t});
             t1 = System.nanoTime();
-            print("decode " + gen + " tokens: " + String.format("%.1f ms, %.1f t/s", (t1 - t0) / 1e6, gen / ((t1 - t0) / 1e9)), m.profile());
+            print("profiled decode " + gen + " tokens: " + String.format("%.1f ms, %.1f t/s", (t1 - t0) / 1e6, gen / ((t1 - t0) / 1e9)), m.profile());
         }
     }
 

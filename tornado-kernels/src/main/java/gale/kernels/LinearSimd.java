@@ -11,6 +11,7 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
@@ -36,10 +37,13 @@ import java.nio.ByteOrder;
 public final class LinearSimd {
     private LinearSimd() {}
 
-    /** Float lanes: the preferred shape (at least 8 lanes, so a Q8_0 block's bytes load as whole vectors). */
-    static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED.length() >= 8 ? FloatVector.SPECIES_PREFERRED : FloatVector.SPECIES_256;
+    /**
+     * Float lanes: 16 where the machine has 512-bit vectors (or wider), else 8, so a Q8_0 block's 32 bytes are two or
+     * four whole vector steps (the blocks are written out for exactly these two widths).
+     */
+    static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED.length() >= 16 ? FloatVector.SPECIES_512 : FloatVector.SPECIES_256;
     static final int L = F.length();
-    static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED.length() == L ? IntVector.SPECIES_PREFERRED : IntVector.SPECIES_256;
+    static final VectorSpecies<Integer> I = L == 16 ? IntVector.SPECIES_512 : IntVector.SPECIES_256;
     static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(L * 16));
     static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8));
     static final ByteOrder NATIVE = ByteOrder.nativeOrder(), LE = ByteOrder.LITTLE_ENDIAN;
@@ -61,26 +65,20 @@ public final class LinearSimd {
     // ---- per-thread scratch ----
 
     private static final class Scratch {
-        final float[] lanes = new float[L];
         float[] rows = new float[0], w = new float[0], u = new float[0];
         final float[] g = new float[ROWS * 8], s = new float[ROWS * 8];
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
-    /** The calling thread's L-float buffer for {@link #laneSum}. */
-    static float[] lanes() { return SCRATCH.get().lanes; }
-
     /**
-     * Σ of the lanes of a vector stored in {@code lanes}, in lane order. {@code reduceLanes(ADD)} is not used: its
-     * order differs between C2's intrinsic and the interpreter's fallback, so the same launch could round
-     * differently before and after the JIT compiled it.
+     * Lane swaps of the pairwise lane sum that ends every dot product: v + v[i ^ 8] (16 lanes only), then ^4, ^2, ^1,
+     * and lane 0 holds the sum. A fixed tree of exact lane moves and IEEE adds, so the same bits interpreted and
+     * compiled ({@code reduceLanes(ADD)}'s order differs between C2's intrinsic and its fallback). Storing the lanes
+     * and adding them one by one instead made a 512-column Q8_0 row 1.5× slower (a 16-add dependency chain).
      */
-    static float laneSum(float[] lanes) {
-        float s = 0f;
-        for (int i = 0; i < L; i++) s += lanes[i];
-        return s;
-    }
+    static final VectorShuffle<Float> X8 = VectorShuffle.fromOp(F, i -> L == 16 ? i ^ 8 : i), X4 = VectorShuffle.fromOp(F, i -> i ^ 4),
+            X2 = VectorShuffle.fromOp(F, i -> i ^ 2), X1 = VectorShuffle.fromOp(F, i -> i ^ 1);
 
     // ---- fp16 → float, lane-wise ----
 
@@ -118,9 +116,12 @@ public final class LinearSimd {
             a0 = FloatVector.fromMemorySegment(F, ws, wo + o, NATIVE).fma(FloatVector.fromMemorySegment(F, xs, xo + o, NATIVE), a0);
             a1 = FloatVector.fromMemorySegment(F, ws, wo + o1, NATIVE).fma(FloatVector.fromMemorySegment(F, xs, xo + o1, NATIVE), a1);
         }
-        float[] lanes = lanes();
-        a0.add(a1).intoArray(lanes, 0);
-        float s = laneSum(lanes);
+        FloatVector a = a0.add(a1);
+        if (L == 16) a = a.add(a.rearrange(X8));
+        a = a.add(a.rearrange(X4));
+        a = a.add(a.rearrange(X2));
+        a = a.add(a.rearrange(X1));
+        float s = a.lane(0);
         for (; c < n; c++) s += ws.get(FL, wo + c * 4L) * xs.get(FL, xo + c * 4L);
         return s;
     }
@@ -141,16 +142,18 @@ public final class LinearSimd {
                     .or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
             a0 = v.fma(FloatVector.fromMemorySegment(F, xs, xo + c * 4L, NATIVE), a0);
         }
-        float[] lanes = lanes();
-        a0.intoArray(lanes, 0);
-        float s = laneSum(lanes);
+        if (L == 16) a0 = a0.add(a0.rearrange(X8));
+        a0 = a0.add(a0.rearrange(X4));
+        a0 = a0.add(a0.rearrange(X2));
+        a0 = a0.add(a0.rearrange(X1));
+        float s = a0.lane(0);
         for (; c < n; c++) s += Float.float16ToFloat(ws.get(HALF, wo + c * 2L)) * xs.get(FL, xo + c * 4L);
         return s;
     }
 
     /**
      * Σ_c W[row, c]·x[xOff + c] for a Q8_0 weight of n columns (n % 32 == 0): per block, d · Σ q·x, lane-wise; two
-     * blocks per step into two accumulators.
+     * blocks per step into two accumulators; an odd last block is added after the lane sum.
      */
     public static float dotQ8_0(ByteArray w, long row, FloatArray x, long xOff, int n) {
         MemorySegment ws = w.segment(), xs = x.segment();
@@ -158,34 +161,44 @@ public final class LinearSimd {
         long rowByte = row * nb * Quant.Q8_0_BYTES, xo = xOff * 4;
         FloatVector acc0 = FloatVector.zero(F), acc1 = acc0;
         int b = 0;
+        // A block is 32/L vector steps, written out below (the L == 8 steps fold away on 16 lanes): a vector carried
+        // around a short inner loop, or assigned in an if, is boxed by C2 (seen as 100 MB/s of garbage in decode).
         for (; b + 1 < nb; b += 2) {
-            long blk = rowByte + (long) b * Quant.Q8_0_BYTES, xb = xo + b * 128L;
-            long blk1 = blk + Quant.Q8_0_BYTES;
-            FloatVector s0 = ((FloatVector) ByteVector.fromMemorySegment(B, ws, blk + 2, LE).convertShape(VectorOperators.B2F, F, 0))
+            long q0 = rowByte + (long) b * Quant.Q8_0_BYTES + 2, q1 = q0 + Quant.Q8_0_BYTES, xb = xo + b * 128L;
+            FloatVector s0 = ((FloatVector) ByteVector.fromMemorySegment(B, ws, q0, LE).convertShape(VectorOperators.B2F, F, 0))
                     .mul(FloatVector.fromMemorySegment(F, xs, xb, NATIVE));
-            FloatVector s1 = ((FloatVector) ByteVector.fromMemorySegment(B, ws, blk1 + 2, LE).convertShape(VectorOperators.B2F, F, 0))
+            FloatVector s1 = ((FloatVector) ByteVector.fromMemorySegment(B, ws, q1, LE).convertShape(VectorOperators.B2F, F, 0))
                     .mul(FloatVector.fromMemorySegment(F, xs, xb + 128, NATIVE));
-            for (int j = L; j < Quant.Q8_0_BLOCK; j += L) {     // the rest of the two blocks (one more step with 16 lanes)
-                s0 = ((FloatVector) ByteVector.fromMemorySegment(B, ws, blk + 2 + j, LE).convertShape(VectorOperators.B2F, F, 0))
-                        .fma(FloatVector.fromMemorySegment(F, xs, xb + j * 4L, NATIVE), s0);
-                s1 = ((FloatVector) ByteVector.fromMemorySegment(B, ws, blk1 + 2 + j, LE).convertShape(VectorOperators.B2F, F, 0))
-                        .fma(FloatVector.fromMemorySegment(F, xs, xb + 128 + j * 4L, NATIVE), s1);
+            s0 = ((FloatVector) ByteVector.fromMemorySegment(B, ws, q0 + L, LE).convertShape(VectorOperators.B2F, F, 0))
+                    .fma(FloatVector.fromMemorySegment(F, xs, xb + 4L * L, NATIVE), s0);
+            s1 = ((FloatVector) ByteVector.fromMemorySegment(B, ws, q1 + L, LE).convertShape(VectorOperators.B2F, F, 0))
+                    .fma(FloatVector.fromMemorySegment(F, xs, xb + 128 + 4L * L, NATIVE), s1);
+            if (L == 8) {
+                s0 = ((FloatVector) ByteVector.fromMemorySegment(B, ws, q0 + 16, LE).convertShape(VectorOperators.B2F, F, 0))
+                        .fma(FloatVector.fromMemorySegment(F, xs, xb + 64, NATIVE), s0);
+                s1 = ((FloatVector) ByteVector.fromMemorySegment(B, ws, q1 + 16, LE).convertShape(VectorOperators.B2F, F, 0))
+                        .fma(FloatVector.fromMemorySegment(F, xs, xb + 128 + 64, NATIVE), s1);
+                s0 = ((FloatVector) ByteVector.fromMemorySegment(B, ws, q0 + 24, LE).convertShape(VectorOperators.B2F, F, 0))
+                        .fma(FloatVector.fromMemorySegment(F, xs, xb + 96, NATIVE), s0);
+                s1 = ((FloatVector) ByteVector.fromMemorySegment(B, ws, q1 + 24, LE).convertShape(VectorOperators.B2F, F, 0))
+                        .fma(FloatVector.fromMemorySegment(F, xs, xb + 128 + 96, NATIVE), s1);
             }
-            acc0 = s0.fma(FloatVector.broadcast(F, Float.float16ToFloat(ws.get(HALF_LE, blk))), acc0);
-            acc1 = s1.fma(FloatVector.broadcast(F, Float.float16ToFloat(ws.get(HALF_LE, blk1))), acc1);
+            acc0 = s0.fma(FloatVector.broadcast(F, Float.float16ToFloat(ws.get(HALF_LE, q0 - 2))), acc0);
+            acc1 = s1.fma(FloatVector.broadcast(F, Float.float16ToFloat(ws.get(HALF_LE, q1 - 2))), acc1);
         }
-        if (b < nb) {                                           // an odd last block
+        FloatVector a = acc0.add(acc1);
+        if (L == 16) a = a.add(a.rearrange(X8));
+        a = a.add(a.rearrange(X4));
+        a = a.add(a.rearrange(X2));
+        a = a.add(a.rearrange(X1));
+        float sum = a.lane(0);
+        for (; b < nb; b++) {                                   // an odd last block, in scalars
             long blk = rowByte + (long) b * Quant.Q8_0_BYTES, xb = xo + b * 128L;
-            FloatVector s0 = FloatVector.zero(F);
-            for (int j = 0; j < Quant.Q8_0_BLOCK; j += L) {
-                FloatVector q0 = (FloatVector) ByteVector.fromMemorySegment(B, ws, blk + 2 + j, LE).convertShape(VectorOperators.B2F, F, 0);
-                s0 = q0.fma(FloatVector.fromMemorySegment(F, xs, xb + j * 4L, NATIVE), s0);
-            }
-            acc0 = s0.fma(FloatVector.broadcast(F, Float.float16ToFloat(ws.get(HALF_LE, blk))), acc0);
+            float s = 0f;
+            for (int j = 0; j < Quant.Q8_0_BLOCK; j++) s += ws.get(ValueLayout.JAVA_BYTE, blk + 2 + j) * xs.get(FL, xb + 4L * j);
+            sum += Float.float16ToFloat(ws.get(HALF_LE, blk)) * s;
         }
-        float[] lanes = lanes();
-        acc0.add(acc1).intoArray(lanes, 0);
-        return laneSum(lanes);
+        return sum;
     }
 
     // ---- SwiGLU mat-vec: both dot products of a row in one loop (x loaded once; one method, so C2 keeps it whole) ----
@@ -206,11 +219,15 @@ public final class LinearSimd {
             g0 = FloatVector.fromMemorySegment(F, gs, wo + c * 4L, NATIVE).fma(xa, g0);
             u0 = FloatVector.fromMemorySegment(F, us, wo + c * 4L, NATIVE).fma(xa, u0);
         }
-        float[] lanes = lanes();
-        g0.intoArray(lanes, 0);
-        float g = laneSum(lanes);
-        u0.intoArray(lanes, 0);
-        float u = laneSum(lanes);
+        if (L == 16) g0 = g0.add(g0.rearrange(X8));
+        g0 = g0.add(g0.rearrange(X4));
+        g0 = g0.add(g0.rearrange(X2));
+        g0 = g0.add(g0.rearrange(X1));
+        if (L == 16) u0 = u0.add(u0.rearrange(X8));
+        u0 = u0.add(u0.rearrange(X4));
+        u0 = u0.add(u0.rearrange(X2));
+        u0 = u0.add(u0.rearrange(X1));
+        float g = g0.lane(0), u = u0.lane(0);
         for (; c < n; c++) {
             float xv = xs.get(FL, c * 4L);
             g += gs.get(FL, wo + c * 4L) * xv;
@@ -224,28 +241,40 @@ public final class LinearSimd {
         return swiGlu(dotF16(w1, row, x, 0, n), dotF16(w3, row, x, 0, n));
     }
 
-    /** silu(W1[row]·x)·(W3[row]·x) for Q8_0 weights of n columns (n % 32 == 0). */
+    /** silu(W1[row]·x)·(W3[row]·x) for Q8_0 weights of n columns (n % 32 == 0); blocks written out as in {@link #dotQ8_0}. */
     public static float swiGluQ8_0(ByteArray w1, ByteArray w3, long row, FloatArray x, int n) {
         MemorySegment gs = w1.segment(), us = w3.segment(), xs = x.segment();
         int nb = n / Quant.Q8_0_BLOCK;
         long rowByte = row * nb * Quant.Q8_0_BYTES;
         FloatVector g0 = FloatVector.zero(F), u0 = g0;
         for (int b = 0; b < nb; b++) {
-            long blk = rowByte + (long) b * Quant.Q8_0_BYTES, xb = b * 128L;
-            FloatVector sg = FloatVector.zero(F), su = sg;
-            for (int j = 0; j < Quant.Q8_0_BLOCK; j += L) {
-                FloatVector xj = FloatVector.fromMemorySegment(F, xs, xb + j * 4L, NATIVE);
-                sg = ((FloatVector) ByteVector.fromMemorySegment(B, gs, blk + 2 + j, LE).convertShape(VectorOperators.B2F, F, 0)).fma(xj, sg);
-                su = ((FloatVector) ByteVector.fromMemorySegment(B, us, blk + 2 + j, LE).convertShape(VectorOperators.B2F, F, 0)).fma(xj, su);
+            long q = rowByte + (long) b * Quant.Q8_0_BYTES + 2, xb = b * 128L;
+            FloatVector xj = FloatVector.fromMemorySegment(F, xs, xb, NATIVE);
+            FloatVector sg = ((FloatVector) ByteVector.fromMemorySegment(B, gs, q, LE).convertShape(VectorOperators.B2F, F, 0)).mul(xj);
+            FloatVector su = ((FloatVector) ByteVector.fromMemorySegment(B, us, q, LE).convertShape(VectorOperators.B2F, F, 0)).mul(xj);
+            xj = FloatVector.fromMemorySegment(F, xs, xb + 4L * L, NATIVE);
+            sg = ((FloatVector) ByteVector.fromMemorySegment(B, gs, q + L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(xj, sg);
+            su = ((FloatVector) ByteVector.fromMemorySegment(B, us, q + L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(xj, su);
+            if (L == 8) {
+                xj = FloatVector.fromMemorySegment(F, xs, xb + 64, NATIVE);
+                sg = ((FloatVector) ByteVector.fromMemorySegment(B, gs, q + 16, LE).convertShape(VectorOperators.B2F, F, 0)).fma(xj, sg);
+                su = ((FloatVector) ByteVector.fromMemorySegment(B, us, q + 16, LE).convertShape(VectorOperators.B2F, F, 0)).fma(xj, su);
+                xj = FloatVector.fromMemorySegment(F, xs, xb + 96, NATIVE);
+                sg = ((FloatVector) ByteVector.fromMemorySegment(B, gs, q + 24, LE).convertShape(VectorOperators.B2F, F, 0)).fma(xj, sg);
+                su = ((FloatVector) ByteVector.fromMemorySegment(B, us, q + 24, LE).convertShape(VectorOperators.B2F, F, 0)).fma(xj, su);
             }
-            g0 = sg.fma(FloatVector.broadcast(F, Float.float16ToFloat(gs.get(HALF_LE, blk))), g0);
-            u0 = su.fma(FloatVector.broadcast(F, Float.float16ToFloat(us.get(HALF_LE, blk))), u0);
+            g0 = sg.fma(FloatVector.broadcast(F, Float.float16ToFloat(gs.get(HALF_LE, q - 2))), g0);
+            u0 = su.fma(FloatVector.broadcast(F, Float.float16ToFloat(us.get(HALF_LE, q - 2))), u0);
         }
-        float[] lanes = lanes();
-        g0.intoArray(lanes, 0);
-        float g = laneSum(lanes);
-        u0.intoArray(lanes, 0);
-        return swiGlu(g, laneSum(lanes));
+        if (L == 16) g0 = g0.add(g0.rearrange(X8));
+        g0 = g0.add(g0.rearrange(X4));
+        g0 = g0.add(g0.rearrange(X2));
+        g0 = g0.add(g0.rearrange(X1));
+        if (L == 16) u0 = u0.add(u0.rearrange(X8));
+        u0 = u0.add(u0.rearrange(X4));
+        u0 = u0.add(u0.rearrange(X2));
+        u0 = u0.add(u0.rearrange(X1));
+        return swiGlu(g0.lane(0), u0.lane(0));
     }
 
     // ---- mat-mul: out[t, r] (op)= Σ_c W[r, c]·x[t, c] for rows r0..r0+ROWS−1 and every token ----
