@@ -5,6 +5,7 @@ import gale.compute.FloatArray;
 import gale.compute.Gale;
 import gale.compute.GaleArray;
 import gale.compute.IntArray;
+import gale.kernels.train.TrainSimd;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
@@ -56,19 +57,17 @@ public final class AttentionSimd {
         MemorySegment qs = q.segment(), ks = keyCache.segment(), vs = valueCache.segment(), os = out.segment();
         float scale = Gale.rsqrt((float) headDim);
         int n = last + 1;
+        int nv = (n + 63) & ~63;                                // whole vectors of any width, for the vector exp
         Scratch sc = SCRATCH.get();
-        if (sc.scores.length < n) sc.scores = new float[Math.max(n, 2 * sc.scores.length)];
+        if (sc.scores.length < nv) sc.scores = new float[Math.max(nv, 2 * sc.scores.length)];
         if (sc.acc.length < headDim) { sc.kRow = new float[headDim]; sc.vRow = new float[headDim]; sc.acc = new float[headDim]; }
         float[] p = sc.scores;
 
         float m = scores(qs, ks, half, qo, kv0, kvDim, headDim, n, scale, p, sc.kRow);
-        // p = exp(score − max), and Σ p (scalar Math.exp: the vector EXP rounds differently interpreted and compiled)
-        float total = 0f;
-        for (int s = 0; s < n; s++) {
-            float e = (float) Math.exp(p[s] - m);
-            p[s] = e;
-            total += e;
-        }
+        // p = exp(score − max) and Σ p, with the training twins' vector exp (plain IEEE arithmetic, so the same bits
+        // interpreted and compiled, unlike the Vector API's EXP; ≤ 2 ulp). Scalar Math.exp was half the decode time.
+        java.util.Arrays.fill(p, n, nv, Float.NEGATIVE_INFINITY);
+        float total = TrainSimd.expSum(p, 0, nv, m);
         weightedSum(vs, os, half, qo, kv0, kvDim, headDim, n, 1f / total, p, sc.vRow, sc.acc);
     }
 
@@ -85,7 +84,7 @@ public final class AttentionSimd {
             // an if and used after it is boxed by C2 (seen as 100 MB/s of garbage in prefill)
             float dot;
             if (half) {
-                LinearSimd.halfToFloat(ks, kb, NATIVE, headDim, kRow);
+                LinearSimd.widen(ks, kb, kRow, headDim);
                 FloatVector acc = FloatVector.zero(F);
                 for (int d = 0; d < full; d += L)
                     acc = FloatVector.fromArray(F, kRow, d).fma(FloatVector.fromMemorySegment(F, qs, (qo + d) * 4, NATIVE), acc);
@@ -114,12 +113,44 @@ public final class AttentionSimd {
     static void weightedSum(MemorySegment vs, MemorySegment os, boolean half, long qo, long kv0, int kvDim, int headDim, int n,
                             float inv, float[] p, float[] vRow, float[] acc) {
         int eb = half ? 2 : 4, full = headDim - headDim % L;
+        if (!half) {
+            // F32 rows: the output in vector registers, four vectors per pass over the positions (s in order per
+            // element, as below); accumulating in memory made each position wait on a store and a reload
+            int d = 0;
+            for (; d + 4 * L <= full; d += 4 * L) {
+                FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+                for (int s = 0; s < n; s++) {
+                    long vb = (kv0 + (long) s * kvDim + d) * 4;
+                    FloatVector ps = FloatVector.broadcast(F, p[s]);
+                    a0 = FloatVector.fromMemorySegment(F, vs, vb, NATIVE).fma(ps, a0);
+                    a1 = FloatVector.fromMemorySegment(F, vs, vb + 4L * L, NATIVE).fma(ps, a1);
+                    a2 = FloatVector.fromMemorySegment(F, vs, vb + 8L * L, NATIVE).fma(ps, a2);
+                    a3 = FloatVector.fromMemorySegment(F, vs, vb + 12L * L, NATIVE).fma(ps, a3);
+                }
+                a0.mul(inv).intoMemorySegment(os, (qo + d) * 4, NATIVE);
+                a1.mul(inv).intoMemorySegment(os, (qo + d + L) * 4, NATIVE);
+                a2.mul(inv).intoMemorySegment(os, (qo + d + 2 * L) * 4, NATIVE);
+                a3.mul(inv).intoMemorySegment(os, (qo + d + 3 * L) * 4, NATIVE);
+            }
+            for (; d < full; d += L) {
+                FloatVector a0 = FloatVector.zero(F);
+                for (int s = 0; s < n; s++)
+                    a0 = FloatVector.fromMemorySegment(F, vs, (kv0 + (long) s * kvDim + d) * 4, NATIVE).fma(FloatVector.broadcast(F, p[s]), a0);
+                a0.mul(inv).intoMemorySegment(os, (qo + d) * 4, NATIVE);
+            }
+            for (; d < headDim; d++) {
+                float a = 0f;
+                for (int s = 0; s < n; s++) a += p[s] * vs.get(FL, (kv0 + (long) s * kvDim + d) * 4);
+                os.set(FL, (qo + d) * 4, a * inv);
+            }
+            return;
+        }
         java.util.Arrays.fill(acc, 0, headDim, 0f);
         for (int s = 0; s < n; s++) {
             long vb = (kv0 + (long) s * kvDim) * eb;
             FloatVector ps = FloatVector.broadcast(F, p[s]);
             if (half) {
-                LinearSimd.halfToFloat(vs, vb, NATIVE, headDim, vRow);
+                LinearSimd.widen(vs, vb, vRow, headDim);
                 for (int d = 0; d < full; d += L)
                     FloatVector.fromArray(F, vRow, d).fma(ps, FloatVector.fromArray(F, acc, d)).intoArray(acc, d);
             } else {

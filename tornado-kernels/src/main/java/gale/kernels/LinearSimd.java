@@ -7,9 +7,9 @@ import gale.compute.GaleArray;
 import gale.compute.HalfArray;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
@@ -21,16 +21,18 @@ import java.nio.ByteOrder;
 /**
  * Plain Java (not kernels) called by the {@code ...Simd} jvm twins in {@link MatVec} and {@link MatMul}.
  * <ul>
- *   <li>Mat-vec (decode): one dot product per row, straight from the weight's storage: F32 with four independent
- *   accumulators; F16 converted lane-wise ({@link #halfToFloat}, bit-exact with {@code Float.float16ToFloat});
- *   Q8_0 widened int8 → float per 32-block, the block's sum scaled by its fp16 {@code d} as ggml does.</li>
+ *   <li>Mat-vec (decode): one dot product per row, straight from the weight's storage: F32 with two independent
+ *   accumulators; F16 converted lane-wise with integer operations ({@link #halfToFloat}, fused with the multiply;
+ *   bit-exact with {@code Float.float16ToFloat});
+ *   Q8_0 widened int8 → float per 32-block, the block's sum scaled by its fp16 {@code d} as ggml does. Each ends
+ *   with a fixed pairwise tree over the lanes ({@link #X8}).</li>
  *   <li>Mat-mul (prefill): a work-item owns {@link #ROWS} weight rows. It dequantises them once into a per-thread
  *   buffer, transposed (column c of the block is ROWS consecutive floats), then walks the tokens 8 at a time (4 for
  *   SwiGLU, which needs two weights) with 16 vector accumulators: per column, the block's weights are loaded once and
  *   each token's x broadcast once, and every lane owns one output, so no horizontal sums are needed.</li>
  * </ul>
  * Sums run in a fixed order per output, whichever thread or chunk computes it, and only with lane-wise operations that
- * give the same bits interpreted or compiled ({@link #sum}), so results are the same every run (not bitwise equal to
+ * give the same bits interpreted or compiled, so results are the same every run (not bitwise equal to
  * the portable kernels: the conformance cases hold both to the same reference under NMSE). Thread-safe: scratch is
  * per thread.
  */
@@ -43,12 +45,12 @@ public final class LinearSimd {
      */
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED.length() >= 16 ? FloatVector.SPECIES_512 : FloatVector.SPECIES_256;
     static final int L = F.length();
-    static final VectorSpecies<Integer> I = L == 16 ? IntVector.SPECIES_512 : IntVector.SPECIES_256;
-    static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(L * 16));
     static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8));
     static final ByteOrder NATIVE = ByteOrder.nativeOrder(), LE = ByteOrder.LITTLE_ENDIAN;
     static final ValueLayout.OfFloat FL = ValueLayout.JAVA_FLOAT_UNALIGNED;
     static final ValueLayout.OfShort HALF = ValueLayout.JAVA_SHORT_UNALIGNED;
+    static final VectorSpecies<Integer> I = L == 16 ? IntVector.SPECIES_512 : IntVector.SPECIES_256;
+    static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(L * 16));
     static final ValueLayout.OfShort HALF_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
     static final ValueLayout.OfShort HALF_BE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
@@ -149,6 +151,20 @@ public final class LinearSimd {
         float s = a0.lane(0);
         for (; c < n; c++) s += Float.float16ToFloat(ws.get(HALF, wo + c * 2L)) * xs.get(FL, xo + c * 4L);
         return s;
+    }
+
+    /** Halves converted per call of {@link #widen} in the tests. */
+    static final int HALF_CHUNK = 4096;
+
+    /**
+     * dst[i] = the native-order fp16 at byte {@code off + 2i} of seg, for i &lt; n (prefill's dequantisation, F16 KV
+     * rows). A plain loop on purpose: C2's auto-vectorizer turns it into vcvtph2ps (66 GB/s on one core here), which
+     * the Vector API cannot express; interpreted, Float.float16ToFloat gives the same bits (SimdTwinsTest checks all
+     * 65536 patterns). {@link #dotF16} does not use it: converting a row into a buffer and then dotting it was 7%
+     * slower in decode (F16 tg128 205 against 213–220 t/s), which is bound by memory, than the fused integer form.
+     */
+    static void widen(MemorySegment seg, long off, float[] dst, int n) {
+        for (int i = 0; i < n; i++) dst[i] = Float.float16ToFloat(seg.get(HALF, off + 2L * i));
     }
 
     /**
@@ -392,7 +408,7 @@ public final class LinearSimd {
         MemorySegment ws = w.segment();
         switch (type) {
             case F32 -> MemorySegment.copy(ws, ValueLayout.JAVA_FLOAT_UNALIGNED, (long) r0 * cols * 4, dst, 0, n * cols);
-            case F16 -> halfToFloat(ws, (long) r0 * cols * 2, NATIVE, n * cols, dst);
+            case F16 -> widen(ws, (long) r0 * cols * 2, dst, n * cols);
             case Q8_0 -> {
                 int nb = n * cols / Quant.Q8_0_BLOCK;
                 long base = (long) r0 * (cols / Quant.Q8_0_BLOCK) * Quant.Q8_0_BYTES;

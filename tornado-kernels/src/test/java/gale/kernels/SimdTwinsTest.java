@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * rows and tokens that are not multiples of a work-item's {@link LinearSimd#ROWS} rows or of the 8- and 4-token
  * micro-tiles, head sizes with a scalar tail. The conformance cases
  * ({@code ConformanceCasesTest}) also hold the twins to the plain-Java references through the jvm backend.
- * Also: the vector fp16 conversion on all 65536 bit patterns, and bitwise-identical results run to run through a plan.
+ * Also: both fp16 conversions (halfToFloat, widen) on all 65536 bit patterns, and bitwise-identical results run to run through a plan.
  */
 class SimdTwinsTest {
     static final double NMSE = Compare.NMSE_GGML;
@@ -50,6 +50,32 @@ class SimdTwinsTest {
             }
         }
         System.out.println("halfToFloat: every fp16 pattern twice, " + mismatches + " differ from Float.float16ToFloat (bitwise)");
+        assertEquals(0, mismatches);
+    }
+
+    /** LinearSimd.widen on all 65536 fp16 patterns, compiled (after 40 warm rounds) and from an odd offset, bit for bit. */
+    @Test
+    void widenIsExactOnEveryPattern() {
+        HalfArray all = HalfArray.create(65536 + 3);
+        for (int i = 0; i < 65536 + 3; i++) all.setBits(i, (short) i);
+        float[] got = new float[LinearSimd.HALF_CHUNK];
+        int mismatches = 0;
+        for (int round = 0; round < 40; round++) {                     // C2 vectorizes widen's loop once it is hot
+            for (int off : new int[]{0, 1}) {                          // also from an odd element (unaligned)
+                for (int c = off; c < 65536 + 3; c += got.length) {
+                    int n = Math.min(got.length, 65536 + 3 - c);
+                    LinearSimd.widen(all.segment(), c * 2L, got, n);
+                    if (round < 39 && round > 0) continue;
+                    for (int i = 0; i < n; i++) {
+                        float want = Float.float16ToFloat(all.getBits(c + i));
+                        if (Float.floatToRawIntBits(got[i]) != Float.floatToRawIntBits(want) && mismatches++ < 5)
+                            System.out.printf("fp16 %04x: got %08x, want %08x%n", all.getBits(c + i) & 0xffff,
+                                    Float.floatToRawIntBits(got[i]), Float.floatToRawIntBits(want));
+                    }
+                }
+            }
+        }
+        System.out.println("widen: every fp16 pattern, first and last of 40 rounds, " + mismatches + " differ from Float.float16ToFloat (bitwise)");
         assertEquals(0, mismatches);
     }
 

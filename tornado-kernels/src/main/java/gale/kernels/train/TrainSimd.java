@@ -23,7 +23,7 @@ import java.nio.ByteOrder;
  * {@code if (c) v = v.mul(..)}, a ternary between two vectors): C2 then boxes the vectors of the whole loop (seen
  * as gigabytes per second of allocation and 10–30× slower mat-muls). Branch on the store instead.
  */
-final class TrainSimd {
+public final class TrainSimd {
     private TrainSimd() {}
 
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -100,7 +100,7 @@ final class TrainSimd {
     }
 
     /** a[i] = e^(a[i] − shift) for i in [from, to) (whole vectors: the array must hold them); returns their sum, lanes in a fixed order. */
-    static float expSum(float[] a, int from, int to, float shift) {
+    public static float expSum(float[] a, int from, int to, float shift) {
         FloatVector sum = FloatVector.zero(S);
         for (int i = from; i < to; i += L) {                           // the same arithmetic as exp(MemorySegment...)
             FloatVector x = FloatVector.fromArray(S, a, i).sub(shift);
