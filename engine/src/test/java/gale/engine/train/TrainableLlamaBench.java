@@ -39,8 +39,12 @@ class TrainableLlamaBench {
         LlamaConfig cfg = new LlamaConfig(128, 4, kjv ? 384 : 352, 4, 4, 1e-5f, 10000f, 32, kjv ? 256 : 128, 2048, -1, -1);
         int batch = kjv ? 8 : 4, seq = 128, steps = Integer.getInteger("gale.bench.steps", 20), warm = Integer.getInteger("gale.bench.warmup", 20);
         java.util.Random r = new java.util.Random(1);
-        int[] tok = new int[batch * seq], tgt = new int[batch * seq];
-        for (int i = 0; i < tok.length; i++) { tok[i] = r.nextInt(2048); tgt[i] = r.nextInt(2048); }
+        // 16 different random batches in turn: repeating one batch drives the loss to ~0 within a few hundred steps,
+        // and the near-zero gradients that follow (denormals) slow every kernel, which real training never sees
+        int[][] toks = new int[16][batch * seq], tgts = new int[16][batch * seq];
+        for (int b = 0; b < 16; b++)
+            for (int i = 0; i < batch * seq; i++) { toks[b][i] = r.nextInt(2048); tgts[b][i] = r.nextInt(2048); }
+        int[] tok = toks[0], tgt = tgts[0];
         try (TrainableLlama m = TrainableLlama.create(cfg, kjv, Devices.select(dev), batch, seq, 1)) {
             TrainableLlama.Loss l = null;
             // warm-up (kernel builds, JIT): at least `warm` steps and gale.bench.warmupSeconds (10): the jvm twins'
@@ -48,7 +52,7 @@ class TrainableLlamaBench {
             long until = System.nanoTime() + (long) (Double.parseDouble(System.getProperty("gale.bench.warmupSeconds", "10")) * 1e9);
             int s0 = 1;
             for (; s0 <= warm || System.nanoTime() < until; s0++) {
-                l = m.forwardBackward(tok, tgt);
+                l = m.forwardBackward(toks[s0 % 16], tgts[s0 % 16]);
                 m.optimizerStep(TrainableLlama.AdamW.defaults(), 1e-3f, s0, 1f / l.tokens());
             }
             warm = s0 - 1;
@@ -58,7 +62,7 @@ class TrainableLlamaBench {
             long total = 0, best = Long.MAX_VALUE, fb = 0;
             for (int s = warm + 1; s <= warm + steps; s++) {
                 long a = System.nanoTime();
-                l = m.forwardBackward(tok, tgt);
+                l = m.forwardBackward(toks[s % 16], tgts[s % 16]);
                 long b = System.nanoTime();
                 m.optimizerStep(TrainableLlama.AdamW.defaults(), 1e-3f, s, 1f / l.tokens());
                 long e = System.nanoTime();
