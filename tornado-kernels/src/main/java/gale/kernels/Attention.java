@@ -230,13 +230,20 @@ public final class Attention {
 
     // ---- jvm twins (Vector API): one work-item per (token, head), tokens interleaved for balanced chunks ----
 
-    /** {@link #attention} for the jvm ({@link AttentionSimd#head}). */
+    /**
+     * {@link #attention} for the jvm: a batch of at least {@link AttentionSimd#BATCHED} tokens as one work-item per head
+     * (its keys transposed once for all its queries, {@link AttentionSimd#prompt}), else one per (token, head)
+     * ({@link AttentionSimd#head}).
+     */
     @Kernel(jvmOnly = true)
     public static void attentionSimd(FloatArray out, FloatArray q, FloatArray keyCache, FloatArray valueCache, IntArray pos,
                                      int layer, int nTok, int nHead, int nKvHead, int headDim, int maxSeq) {
-        for (@Parallel int i = 0; i < nTok * nHead; i++) {
-            AttentionSimd.head(out, q, keyCache, valueCache, pos, false, layer, AttentionSimd.token(i, nTok, nHead), i % nHead,
-                    nHead, nKvHead, headDim, maxSeq);
+        for (@Parallel int i = 0; i < AttentionSimd.items(nTok, nHead); i++) {
+            if (nTok >= AttentionSimd.BATCHED)
+                AttentionSimd.prompt(out, q, keyCache, valueCache, pos, layer, nTok, i, nHead, nKvHead, headDim, maxSeq);
+            else
+                AttentionSimd.head(out, q, keyCache, valueCache, pos, false, layer, AttentionSimd.token(i, nTok, nHead), i % nHead,
+                        nHead, nKvHead, headDim, maxSeq);
         }
     }
 

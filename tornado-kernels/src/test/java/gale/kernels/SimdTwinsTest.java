@@ -127,8 +127,13 @@ class SimdTwinsTest {
     @ParameterizedTest
     @ValueSource(booleans = {false, true})
     void attentionTwins(boolean f16) {
-        // 9 tokens after 5 cached positions; 4 query heads on 2 KV heads; head size 40 = 2 vectors of 16 + a tail of 8
-        int nTok = 9, nHead = 4, nKv = 2, hd = 40, maxSeq = 20, layers = 2, layer = 1, start = 5;
+        // 9 tokens (a prompt batch: one work-item per head on F32 caches) and 2 tokens (per token and head) after 5
+        // cached positions; 4 query heads on 2 KV heads; head size 40 = 2 vectors of 16 + a tail of 8
+        for (int nTok : new int[]{9, 2}) attentionTwins(f16, nTok);
+    }
+
+    private static void attentionTwins(boolean f16, int nTok) {
+        int nHead = 4, nKv = 2, hd = 40, maxSeq = 20, layers = 2, layer = 1, start = 5;
         Random rnd = new Random(f16 ? 32 : 31);
         FloatArray q = Data.floatArray(rnd, (long) nTok * nHead * hd, 1f);
         long cache = (long) layers * maxSeq * nKv * hd;
@@ -144,7 +149,7 @@ class SimdTwinsTest {
             Attention.attention(want, q, k, v, pos, layer, nTok, nHead, nKv, hd, maxSeq);
             Attention.attentionSimd(got, q, k, v, pos, layer, nTok, nHead, nKv, hd, maxSeq);
         }
-        Compare.nmse(f16 ? "attentionF16Simd" : "attentionSimd", got, want, NMSE);
+        Compare.nmse((f16 ? "attentionF16Simd" : "attentionSimd") + " nTok " + nTok, got, want, NMSE);
     }
 
     @Test

@@ -178,7 +178,7 @@ public final class TrainAttention {
      * Rows [t0, t0 + T) of head {@code head} of x (row stride {@code stride} floats) transposed into
      * out[d·ld + t] (ld ≥ T + L, so a full vector load at any t &lt; T stays inside; the padding is zero).
      */
-    static float[] transpose(MemorySegment x, int t0, int T, int stride, int head, int headDim, int ld, float[] out) {
+    static float[] transpose(MemorySegment x, long t0, int T, int stride, int head, int headDim, int ld, float[] out) {
         for (int d = 0; d < headDim; d++) java.util.Arrays.fill(out, d * ld + T, (d + 1) * ld, 0f);
         for (int t = 0; t < T; t++) {
             long o = (long) (t0 + t) * stride + (long) head * headDim;
@@ -305,29 +305,42 @@ public final class TrainAttention {
 
     static void forwardHead(MemorySegment out, MemorySegment lse, MemorySegment q, MemorySegment k, MemorySegment v, int nTok,
                             int b, int h, int seqLen, int nHead, int nKvHead, int headDim) {
-        int t0 = b * seqLen, T = Math.min(seqLen, nTok - t0), ld = ld(T), hp = TrainSimd.roundUp(headDim);
+        int t0 = b * seqLen;
+        causalHead(out, lse, q, k, v, t0, t0, 0, Math.min(seqLen, nTok - t0), h, nHead, nKvHead, headDim);
+    }
+
+    /**
+     * Causal attention of query head h for T queries at positions p0..p0+T−1 over keys 0..p0+T−1: q and out rows
+     * qRow0.. (nHead·headDim wide), k and v rows kvRow0.. (nKvHead·headDim wide, key position s at row kvRow0 + s),
+     * lse (row-major (row, head); null to skip) = log Σ e^score. All of a head's keys are transposed once, then 4
+     * queries at a time get their scores as vectors over positions and share the loads of v. Training calls it per
+     * sequence (p0 = 0); inference prefill per head, with the KV cache's layer block as k and v. Thread-safe.
+     */
+    public static void causalHead(MemorySegment out, MemorySegment lse, MemorySegment q, MemorySegment k, MemorySegment v,
+                                  long qRow0, long kvRow0, int p0, int T, int h, int nHead, int nKvHead, int headDim) {
+        int K = p0 + T, ld = ld(K), hp = TrainSimd.roundUp(headDim);
         int g = h / (nHead / nKvHead), kvDim = nKvHead * headDim;
         float scale = Gale.rsqrt((float) headDim);
         Scratch w = SCRATCH.get();
-        float[] kT = transpose(k, t0, T, kvDim, g, headDim, ld, w.get(0, headDim * ld, false)), p = w.get(1, 4 * ld, true),
+        float[] kT = transpose(k, kvRow0, K, kvDim, g, headDim, ld, w.get(0, headDim * ld, false)), p = w.get(1, 4 * ld, true),
                 acc = w.get(2, 4 * hp, false), inv = w.get(3, 4, false);
-        long vo = (long) t0 * kvDim + (long) g * headDim;
+        long vo = kvRow0 * kvDim + (long) g * headDim;
         for (int t = 0; t < T; t += 4) {                     // 4 query rows share the loads of v
             int rows = Math.min(4, T - t);
             for (int r = 0; r < rows; r++) {
-                int i = t0 + t + r, n = t + r + 1, e = end(0, n), po = r * ld;   // keys 0..t+r; p is 0 in [n, t + 4)
-                scores(q, ((long) i * nHead + h) * headDim, kT, ld, 0, e, headDim, scale, 0f, p, po);
+                long i = qRow0 + t + r;
+                int n = p0 + t + r + 1, e = end(0, n), po = r * ld;   // keys 0..p0+t+r; p is 0 in [n, p0 + t + 4)
+                scores(q, (i * nHead + h) * headDim, kT, ld, 0, e, headDim, scale, 0f, p, po);
                 java.util.Arrays.fill(p, po + n, po + e, Float.NEGATIVE_INFINITY);
-                float m = Float.NEGATIVE_INFINITY;
-                for (int z = 0; z < n; z++) m = Math.max(m, p[po + z]);
+                float m = TrainSimd.max(p, po, po + e);
                 float l = TrainSimd.expSum(p, po, po + e, m);
                 inv[r] = 1f / l;
-                lse.setAtIndex(F, (long) i * nHead + h, m + (float) Math.log(l));
+                if (lse != null) lse.setAtIndex(F, i * nHead + h, m + (float) Math.log(l));
             }
             java.util.Arrays.fill(acc, 0f);
-            addWeightedRows4(acc, hp, p, ld, 0, t + rows, v, vo, kvDim, headDim);
+            addWeightedRows4(acc, hp, p, ld, 0, p0 + t + rows, v, vo, kvDim, headDim);
             for (int r = 0; r < rows; r++) {
-                long qo = ((long) (t0 + t + r) * nHead + h) * headDim;
+                long qo = ((qRow0 + t + r) * nHead + h) * headDim;
                 for (int d = 0; d < headDim; d++) out.setAtIndex(F, qo + d, acc[r * hp + d] * inv[r]);
             }
         }

@@ -162,8 +162,10 @@ public final class TrainSimd {
     static float max(float[] a, int from, int to) {
         FloatVector m = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
         for (int i = from; i < to; i += L) m = m.max(FloatVector.fromArray(S, a, i));
+        float[] lanes = lanes();
+        m.intoArray(lanes, 0);
         float r = Float.NEGATIVE_INFINITY;
-        for (float x : m.toArray()) r = Math.max(r, x);
+        for (float x : lanes) r = Math.max(r, x);
         return r;
     }
 
