@@ -10,9 +10,10 @@ import gale.compute.Kernel;
 import gale.compute.KernelContext;
 import gale.compute.Parallel;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
 /**
@@ -124,10 +125,17 @@ public final class DocExamples {
 
     @Kernel(jvmOnly = true)
     public static void scaleSimd(FloatArray x, float s, int n) {
-        for (@Parallel int i = 0; i < n; i += SPECIES.length()) {
-            VectorMask<Float> m = SPECIES.indexInRange(i, n);
-            FloatVector v = FloatVector.fromMemorySegment(SPECIES, x.segment(), i * 4L, ByteOrder.nativeOrder(), m);
-            v.mul(s).intoMemorySegment(x.segment(), i * 4L, ByteOrder.nativeOrder(), m);
-        }
+        for (@Parallel int i = 0; i < n; i += BLOCK) DocExamples.scaleBlock(x.segment(), s, i, Math.min(n, i + BLOCK));
     }
+
+    static void scaleBlock(MemorySegment x, float s, int from, int to) {   // SPECIES = FloatVector.SPECIES_PREFERRED
+        int i = from;
+        for (; i <= to - SPECIES.length(); i += SPECIES.length())           // whole vectors, no masks
+            FloatVector.fromMemorySegment(SPECIES, x, i * 4L, ByteOrder.nativeOrder()).mul(s)
+                    .intoMemorySegment(x, i * 4L, ByteOrder.nativeOrder());
+        for (; i < to; i++) x.setAtIndex(ValueLayout.JAVA_FLOAT, i, x.getAtIndex(ValueLayout.JAVA_FLOAT, i) * s);  // same operation
+    }
+
+    /** Elements per iteration of {@link #scaleSimd} (a multiple of every vector length). */
+    static final int BLOCK = 256;
 }
