@@ -27,8 +27,8 @@ import java.nio.ByteOrder;
  *   Q8_0 widened int8 → float per 32-block, the block's sum scaled by its fp16 {@code d} as ggml does. Each ends
  *   with a fixed pairwise tree over the lanes ({@link #X8}).</li>
  *   <li>Mat-mul (prefill): a work-item owns {@link #ROWS} weight rows. It dequantises them once into a per-thread
- *   buffer, transposed (column c of the block is ROWS consecutive floats), then walks the tokens 8 at a time (4 for
- *   SwiGLU, which needs two weights) with 16 vector accumulators: per column, the block's weights are loaded once and
+ *   buffer, transposed (column c of the block is ROWS consecutive floats), then walks the tokens 8 at a time (SwiGLU
+ *   runs the tile on both weights) with 16 vector accumulators: per column, the block's weights are loaded once and
  *   each token's x broadcast once, and every lane owns one output, so no horizontal sums are needed.</li>
  * </ul>
  * Sums run in a fixed order per output, whichever thread or chunk computes it, and only with lane-wise operations that
@@ -312,22 +312,17 @@ public final class LinearSimd {
         transposed(type, w1, r0, nr, cols, sc.rows, sc.w);
         if (mode == SWIGLU) transposed(type, w3, r0, nr, cols, sc.rows, sc.u);
         MemorySegment xs = x.segment(), os = out.segment();
-        int step = mode == SWIGLU ? 4 : 8;                       // tokens per micro-tile (16 accumulators either way)
-        for (int t = 0; t < nTok; t += step) {
-            int nt = Math.min(step, nTok - t);
-            if (mode == SWIGLU) {
-                tile4(sc.w, xs, t, nt, cols, sc.g);
-                tile4(sc.u, xs, t, nt, cols, sc.s);
-            } else {
-                tile8(sc.w, xs, t, nt, cols, sc.s);
-            }
+        for (int t = 0; t < nTok; t += 8) {                     // 8 tokens per micro-tile (16 accumulators)
+            int nt = Math.min(8, nTok - t);
+            if (mode == SWIGLU) tile8(sc.u, xs, t, nt, cols, sc.g);   // up into g, gate into s (both 8 × ROWS)
+            tile8(sc.w, xs, t, nt, cols, sc.s);
             for (int i = 0; i < nt; i++) {                       // token t + i: ROWS sums at sc.s[i·ROWS …]
                 long o = ((long) (t + i) * rows + r0) * 4;
                 for (int j = 0; j < nr; j++) {
                     float v = sc.s[i * ROWS + j];
                     long oj = o + j * 4L;
                     if (mode == ADD) v += os.get(FL, oj);
-                    else if (mode == SWIGLU) v = swiGlu(sc.g[i * ROWS + j], v);
+                    else if (mode == SWIGLU) v = swiGlu(v, sc.g[i * ROWS + j]);
                     os.set(FL, oj, v);
                 }
             }
@@ -378,28 +373,6 @@ public final class LinearSimd {
             a5.intoArray(res, 5 * ROWS + v); b5.intoArray(res, 5 * ROWS + v + L);
             a6.intoArray(res, 6 * ROWS + v); b6.intoArray(res, 6 * ROWS + v + L);
             a7.intoArray(res, 7 * ROWS + v); b7.intoArray(res, 7 * ROWS + v + L);
-        }
-    }
-
-    /** {@link #tile8} for 4 tokens (SwiGLU runs it on both weights). */
-    static void tile4(float[] wT, MemorySegment xs, int t, int nt, int cols, float[] res) {
-        long cb = cols * 4L;
-        long x0 = t * cb, x1 = (t + Math.min(1, nt - 1)) * cb, x2 = (t + Math.min(2, nt - 1)) * cb, x3 = (t + Math.min(3, nt - 1)) * cb;
-        for (int v = 0; v < ROWS; v += 2 * L) {
-            FloatVector z = FloatVector.zero(F);
-            FloatVector a0 = z, a1 = z, a2 = z, a3 = z, b0 = z, b1 = z, b2 = z, b3 = z;
-            for (int c = 0; c < cols; c++) {
-                FloatVector wa = FloatVector.fromArray(F, wT, c * ROWS + v), wb = FloatVector.fromArray(F, wT, c * ROWS + v + L);
-                long o = c * 4L;
-                FloatVector e = FloatVector.broadcast(F, xs.get(FL, x0 + o)); a0 = wa.fma(e, a0); b0 = wb.fma(e, b0);
-                e = FloatVector.broadcast(F, xs.get(FL, x1 + o)); a1 = wa.fma(e, a1); b1 = wb.fma(e, b1);
-                e = FloatVector.broadcast(F, xs.get(FL, x2 + o)); a2 = wa.fma(e, a2); b2 = wb.fma(e, b2);
-                e = FloatVector.broadcast(F, xs.get(FL, x3 + o)); a3 = wa.fma(e, a3); b3 = wb.fma(e, b3);
-            }
-            a0.intoArray(res, v); b0.intoArray(res, v + L);
-            a1.intoArray(res, ROWS + v); b1.intoArray(res, ROWS + v + L);
-            a2.intoArray(res, 2 * ROWS + v); b2.intoArray(res, 2 * ROWS + v + L);
-            a3.intoArray(res, 3 * ROWS + v); b3.intoArray(res, 3 * ROWS + v + L);
         }
     }
 
