@@ -690,19 +690,22 @@ public final class MatVec {
         }
     }
 
-    /** {@link #matVecQ8_0} for the jvm: a Vector API dot product per row ({@link LinearSimd#dotQ8_0}). */
+    /**
+     * {@link #matVecQ8_0} for the jvm: rows r and r + ⌈rows/2⌉ per iteration ({@link LinearSimd#dot2Q8_0}, each row
+     * summed as {@link LinearSimd#dotQ8_0}), so a chunk of iterations streams two far-apart row ranges.
+     */
     @Kernel(jvmOnly = true)
     public static void matVecQ8_0Simd(FloatArray out, FloatArray x, ByteArray w, int rows, int cols) {
-        for (@Parallel int r = 0; r < rows; r++) {
-            out.set(r, LinearSimd.dotQ8_0(w, r, x, 0, cols));
+        for (@Parallel int r = 0; r < (rows + 1) / 2; r++) {
+            LinearSimd.dot2Q8_0(w, r, (rows + 1) / 2, rows, x, cols, out, false);
         }
     }
 
-    /** {@link #matVecAddQ8_0} for the jvm. */
+    /** {@link #matVecAddQ8_0} for the jvm, as {@link #matVecQ8_0Simd}. */
     @Kernel(jvmOnly = true)
     public static void matVecAddQ8_0Simd(FloatArray out, FloatArray x, ByteArray w, int rows, int cols) {
-        for (@Parallel int r = 0; r < rows; r++) {
-            out.set(r, out.get(r) + LinearSimd.dotQ8_0(w, r, x, 0, cols));
+        for (@Parallel int r = 0; r < (rows + 1) / 2; r++) {
+            LinearSimd.dot2Q8_0(w, r, (rows + 1) / 2, rows, x, cols, out, true);
         }
     }
 
