@@ -153,6 +153,48 @@ public final class LinearSimd {
         return s;
     }
 
+    /** Rows r and r + h (if &lt; rows) of an F16 mat-vec in one pass, each summed as {@link #dotF16}; see {@link #dot2Q8_0}. */
+    public static void dot2F16(HalfArray w, int r, int h, int rows, FloatArray x, int n, FloatArray out, boolean add) {
+        if (r + h >= rows) {
+            float v = dotF16(w, r, x, 0, n);
+            out.set(r, add ? out.get(r) + v : v);
+            return;
+        }
+        MemorySegment ws = w.segment(), xs = x.segment();
+        long wa = (long) r * n * 2, wb = (long) (r + h) * n * 2;
+        FloatVector a0 = FloatVector.zero(F), c0 = a0;
+        int c = 0;
+        for (; c + L <= n; c += L) {                           // dotF16's loop, for both rows
+            FloatVector xv = FloatVector.fromMemorySegment(F, xs, c * 4L, NATIVE);
+            IntVector h1 = (IntVector) ShortVector.fromMemorySegment(S, ws, wa + c * 2L, NATIVE).convertShape(VectorOperators.S2I, I, 0);
+            IntVector h2 = (IntVector) ShortVector.fromMemorySegment(S, ws, wb + c * 2L, NATIVE).convertShape(VectorOperators.S2I, I, 0);
+            IntVector em1 = h1.and(0x7fff), em2 = h2.and(0x7fff);
+            IntVector sh1 = em1.lanewise(VectorOperators.LSHL, 13), sh2 = em2.lanewise(VectorOperators.LSHL, 13);
+            IntVector fin1 = sh1.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts(), fin2 = sh2.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts();
+            IntVector nf1 = sh1.or(0x7f800000).blend(sh1.or(0x7fc00000), em1.compare(VectorOperators.GT, 0x7c00));
+            IntVector nf2 = sh2.or(0x7f800000).blend(sh2.or(0x7fc00000), em2.compare(VectorOperators.GT, 0x7c00));
+            FloatVector v1 = fin1.blend(nf1, em1.compare(VectorOperators.GE, 0x7c00)).or(h1.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+            FloatVector v2 = fin2.blend(nf2, em2.compare(VectorOperators.GE, 0x7c00)).or(h2.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+            a0 = v1.fma(xv, a0);
+            c0 = v2.fma(xv, c0);
+        }
+        if (L == 16) { a0 = a0.add(a0.rearrange(X8)); c0 = c0.add(c0.rearrange(X8)); }
+        a0 = a0.add(a0.rearrange(X4));
+        c0 = c0.add(c0.rearrange(X4));
+        a0 = a0.add(a0.rearrange(X2));
+        c0 = c0.add(c0.rearrange(X2));
+        a0 = a0.add(a0.rearrange(X1));
+        c0 = c0.add(c0.rearrange(X1));
+        float sa = a0.lane(0), sc = c0.lane(0);
+        for (; c < n; c++) {
+            float xv = xs.get(FL, c * 4L);
+            sa += Float.float16ToFloat(ws.get(HALF, wa + c * 2L)) * xv;
+            sc += Float.float16ToFloat(ws.get(HALF, wb + c * 2L)) * xv;
+        }
+        out.set(r, add ? out.get(r) + sa : sa);
+        out.set(r + h, add ? out.get(r + h) + sc : sc);
+    }
+
     /** Halves converted per call of {@link #widen} in the tests. */
     static final int HALF_CHUNK = 4096;
 

@@ -666,19 +666,19 @@ public final class MatVec {
         }
     }
 
-    /** {@link #matVecF16} for the jvm: a Vector API dot product per row ({@link LinearSimd#dotF16}). */
+    /** {@link #matVecF16} for the jvm: two far-apart rows per iteration ({@link LinearSimd#dot2F16}), as {@link #matVecQ8_0Simd}. */
     @Kernel(jvmOnly = true)
     public static void matVecF16Simd(FloatArray out, FloatArray x, HalfArray w, int rows, int cols) {
-        for (@Parallel int r = 0; r < rows; r++) {
-            out.set(r, LinearSimd.dotF16(w, r, x, 0, cols));
+        for (@Parallel int r = 0; r < (rows + 1) / 2; r++) {
+            LinearSimd.dot2F16(w, r, (rows + 1) / 2, rows, x, cols, out, false);   // rows r and r + ⌈rows/2⌉, as Q8_0
         }
     }
 
     /** {@link #matVecAddF16} for the jvm. */
     @Kernel(jvmOnly = true)
     public static void matVecAddF16Simd(FloatArray out, FloatArray x, HalfArray w, int rows, int cols) {
-        for (@Parallel int r = 0; r < rows; r++) {
-            out.set(r, out.get(r) + LinearSimd.dotF16(w, r, x, 0, cols));
+        for (@Parallel int r = 0; r < (rows + 1) / 2; r++) {
+            LinearSimd.dot2F16(w, r, (rows + 1) / 2, rows, x, cols, out, true);
         }
     }
 
