@@ -403,40 +403,65 @@ public final class LinearSimd {
         return swiGlu(sa, sc);
     }
 
-    /** silu(W1[row]·x)·(W3[row]·x) for Q8_0 weights of n columns (n % 32 == 0); blocks written out as in {@link #dotQ8_0}. */
+    /** silu(W1[row]·x)·(W3[row]·x) for Q8_0 weights of n columns (n % 32 == 0), each dot summed as {@link #dotQ8_0}. */
     public static float swiGluQ8_0(ByteArray w1, ByteArray w3, long row, FloatArray x, int n) {
         MemorySegment gs = w1.segment(), us = w3.segment(), xs = x.segment();
         int nb = n / Quant.Q8_0_BLOCK;
         long rowByte = row * nb * Quant.Q8_0_BYTES;
-        FloatVector g0 = FloatVector.zero(F), u0 = g0;
-        for (int b = 0; b < nb; b++) {
-            long q = rowByte + (long) b * Quant.Q8_0_BYTES + 2, xb = b * 128L;
-            FloatVector xj = FloatVector.fromMemorySegment(F, xs, xb, NATIVE);
-            FloatVector sg = ((FloatVector) ByteVector.fromMemorySegment(B, gs, q, LE).convertShape(VectorOperators.B2F, F, 0)).mul(xj);
-            FloatVector su = ((FloatVector) ByteVector.fromMemorySegment(B, us, q, LE).convertShape(VectorOperators.B2F, F, 0)).mul(xj);
-            xj = FloatVector.fromMemorySegment(F, xs, xb + 4L * L, NATIVE);
-            sg = ((FloatVector) ByteVector.fromMemorySegment(B, gs, q + L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(xj, sg);
-            su = ((FloatVector) ByteVector.fromMemorySegment(B, us, q + L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(xj, su);
+        FloatVector g0 = FloatVector.zero(F), g1 = g0, u0 = g0, u1 = g0;
+        int b = 0;
+        for (; b + 1 < nb; b += 2) {                            // two blocks per step, as dotQ8_0, for both weights
+            long q0 = rowByte + (long) b * Quant.Q8_0_BYTES + 2, q1 = q0 + Quant.Q8_0_BYTES, xb = b * 128L;
+            FloatVector x0 = FloatVector.fromMemorySegment(F, xs, xb, NATIVE), x2 = FloatVector.fromMemorySegment(F, xs, xb + 128, NATIVE);
+            FloatVector sg0 = ((FloatVector) ByteVector.fromMemorySegment(B, gs, q0, LE).convertShape(VectorOperators.B2F, F, 0)).mul(x0);
+            FloatVector sg1 = ((FloatVector) ByteVector.fromMemorySegment(B, gs, q1, LE).convertShape(VectorOperators.B2F, F, 0)).mul(x2);
+            FloatVector su0 = ((FloatVector) ByteVector.fromMemorySegment(B, us, q0, LE).convertShape(VectorOperators.B2F, F, 0)).mul(x0);
+            FloatVector su1 = ((FloatVector) ByteVector.fromMemorySegment(B, us, q1, LE).convertShape(VectorOperators.B2F, F, 0)).mul(x2);
+            FloatVector x1 = FloatVector.fromMemorySegment(F, xs, xb + 4L * L, NATIVE), x3 = FloatVector.fromMemorySegment(F, xs, xb + 128 + 4L * L, NATIVE);
+            sg0 = ((FloatVector) ByteVector.fromMemorySegment(B, gs, q0 + L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x1, sg0);
+            sg1 = ((FloatVector) ByteVector.fromMemorySegment(B, gs, q1 + L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x3, sg1);
+            su0 = ((FloatVector) ByteVector.fromMemorySegment(B, us, q0 + L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x1, su0);
+            su1 = ((FloatVector) ByteVector.fromMemorySegment(B, us, q1 + L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x3, su1);
             if (L == 8) {
-                xj = FloatVector.fromMemorySegment(F, xs, xb + 64, NATIVE);
-                sg = ((FloatVector) ByteVector.fromMemorySegment(B, gs, q + 16, LE).convertShape(VectorOperators.B2F, F, 0)).fma(xj, sg);
-                su = ((FloatVector) ByteVector.fromMemorySegment(B, us, q + 16, LE).convertShape(VectorOperators.B2F, F, 0)).fma(xj, su);
-                xj = FloatVector.fromMemorySegment(F, xs, xb + 96, NATIVE);
-                sg = ((FloatVector) ByteVector.fromMemorySegment(B, gs, q + 24, LE).convertShape(VectorOperators.B2F, F, 0)).fma(xj, sg);
-                su = ((FloatVector) ByteVector.fromMemorySegment(B, us, q + 24, LE).convertShape(VectorOperators.B2F, F, 0)).fma(xj, su);
+                x1 = FloatVector.fromMemorySegment(F, xs, xb + 64, NATIVE);
+                x3 = FloatVector.fromMemorySegment(F, xs, xb + 128 + 64, NATIVE);
+                sg0 = ((FloatVector) ByteVector.fromMemorySegment(B, gs, q0 + 16, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x1, sg0);
+                sg1 = ((FloatVector) ByteVector.fromMemorySegment(B, gs, q1 + 16, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x3, sg1);
+                su0 = ((FloatVector) ByteVector.fromMemorySegment(B, us, q0 + 16, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x1, su0);
+                su1 = ((FloatVector) ByteVector.fromMemorySegment(B, us, q1 + 16, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x3, su1);
+                x1 = FloatVector.fromMemorySegment(F, xs, xb + 96, NATIVE);
+                x3 = FloatVector.fromMemorySegment(F, xs, xb + 128 + 96, NATIVE);
+                sg0 = ((FloatVector) ByteVector.fromMemorySegment(B, gs, q0 + 24, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x1, sg0);
+                sg1 = ((FloatVector) ByteVector.fromMemorySegment(B, gs, q1 + 24, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x3, sg1);
+                su0 = ((FloatVector) ByteVector.fromMemorySegment(B, us, q0 + 24, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x1, su0);
+                su1 = ((FloatVector) ByteVector.fromMemorySegment(B, us, q1 + 24, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x3, su1);
             }
-            g0 = sg.fma(FloatVector.broadcast(F, Float.float16ToFloat(gs.get(HALF_LE, q - 2))), g0);
-            u0 = su.fma(FloatVector.broadcast(F, Float.float16ToFloat(us.get(HALF_LE, q - 2))), u0);
+            g0 = sg0.fma(FloatVector.broadcast(F, Float.float16ToFloat(gs.get(HALF_LE, q0 - 2))), g0);
+            g1 = sg1.fma(FloatVector.broadcast(F, Float.float16ToFloat(gs.get(HALF_LE, q1 - 2))), g1);
+            u0 = su0.fma(FloatVector.broadcast(F, Float.float16ToFloat(us.get(HALF_LE, q0 - 2))), u0);
+            u1 = su1.fma(FloatVector.broadcast(F, Float.float16ToFloat(us.get(HALF_LE, q1 - 2))), u1);
         }
-        if (L == 16) g0 = g0.add(g0.rearrange(X8));
-        g0 = g0.add(g0.rearrange(X4));
-        g0 = g0.add(g0.rearrange(X2));
-        g0 = g0.add(g0.rearrange(X1));
-        if (L == 16) u0 = u0.add(u0.rearrange(X8));
-        u0 = u0.add(u0.rearrange(X4));
-        u0 = u0.add(u0.rearrange(X2));
-        u0 = u0.add(u0.rearrange(X1));
-        return swiGlu(g0.lane(0), u0.lane(0));
+        FloatVector g = g0.add(g1), u = u0.add(u1);
+        if (L == 16) { g = g.add(g.rearrange(X8)); u = u.add(u.rearrange(X8)); }
+        g = g.add(g.rearrange(X4));
+        u = u.add(u.rearrange(X4));
+        g = g.add(g.rearrange(X2));
+        u = u.add(u.rearrange(X2));
+        g = g.add(g.rearrange(X1));
+        u = u.add(u.rearrange(X1));
+        float sg = g.lane(0), su = u.lane(0);
+        for (; b < nb; b++) {                                   // an odd last block, in scalars
+            long blk = rowByte + (long) b * Quant.Q8_0_BYTES, xb = b * 128L;
+            float a = 0f, c = 0f;
+            for (int j = 0; j < Quant.Q8_0_BLOCK; j++) {
+                float xv = xs.get(FL, xb + 4L * j);
+                a += gs.get(ValueLayout.JAVA_BYTE, blk + 2 + j) * xv;
+                c += us.get(ValueLayout.JAVA_BYTE, blk + 2 + j) * xv;
+            }
+            sg += Float.float16ToFloat(gs.get(HALF_LE, blk)) * a;
+            su += Float.float16ToFloat(us.get(HALF_LE, blk)) * c;
+        }
+        return swiGlu(sg, su);
     }
 
     // ---- mat-mul: out[t, r] (op)= Σ_c W[r, c]·x[t, c] for rows r0..r0+ROWS−1 and every token ----
