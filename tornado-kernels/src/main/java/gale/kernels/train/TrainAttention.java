@@ -193,7 +193,7 @@ public final class TrainAttention {
      * the twins rely on zeros past what they write (see the comments at their uses).
      */
     private static final class Scratch {
-        private final float[][] arrays = new float[9][];
+        private final float[][] arrays = new float[10][];
 
         float[] get(int slot, int n, boolean zero) {
             float[] a = arrays[slot];
@@ -204,6 +204,8 @@ public final class TrainAttention {
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    private static final float[] ZERO4 = new float[4];
 
     // The helpers below pass arrays and segments, never vectors: a FloatVector that crosses a call the JIT does not
     // inline is boxed on the heap, so each helper keeps its vectors inside its own loops.
@@ -229,6 +231,43 @@ public final class TrainAttention {
             }
             a0.mul(scale).sub(shift).intoArray(dst, dstOff + s);
             a1.mul(scale).sub(shift).intoArray(dst, dstOff + s + L);
+        }
+    }
+
+    /**
+     * {@link #scores} for 4 rows of x at once (row r at xo + r·xStride, the rows past {@code rows} repeating the last),
+     * positions [0, to), into dst[r·ld + s], with shift[r] per row: each kT load feeds 8 independent accumulators, where
+     * one row at a time is two dependent FMA chains of headDim steps (latency-bound). Same sums as {@link #scores}.
+     */
+    static void scores4(MemorySegment x, long xo, long xStride, int rows, float[] colT, int ld, int to, int headDim,
+                        float scale, float[] shift, float[] dst) {
+        long x0 = xo, x1 = xo + Math.min(1, rows - 1) * xStride, x2 = xo + Math.min(2, rows - 1) * xStride, x3 = xo + Math.min(3, rows - 1) * xStride;
+        float h0 = shift[0], h1 = shift[Math.min(1, rows - 1)], h2 = shift[Math.min(2, rows - 1)], h3 = shift[Math.min(3, rows - 1)];
+        for (int s = 0; s < to; s += 2 * L) {
+            FloatVector a0 = FloatVector.zero(S), b0 = a0, a1 = a0, b1 = a0, a2 = a0, b2 = a0, a3 = a0, b3 = a0;
+            for (int d = 0; d < headDim; d++) {
+                FloatVector ka = FloatVector.fromArray(S, colT, d * ld + s), kb = FloatVector.fromArray(S, colT, d * ld + s + L);
+                FloatVector e = FloatVector.broadcast(S, x.getAtIndex(F, x0 + d));
+                a0 = ka.fma(e, a0);
+                b0 = kb.fma(e, b0);
+                e = FloatVector.broadcast(S, x.getAtIndex(F, x1 + d));
+                a1 = ka.fma(e, a1);
+                b1 = kb.fma(e, b1);
+                e = FloatVector.broadcast(S, x.getAtIndex(F, x2 + d));
+                a2 = ka.fma(e, a2);
+                b2 = kb.fma(e, b2);
+                e = FloatVector.broadcast(S, x.getAtIndex(F, x3 + d));
+                a3 = ka.fma(e, a3);
+                b3 = kb.fma(e, b3);
+            }
+            a0.mul(scale).sub(h0).intoArray(dst, s);
+            b0.mul(scale).sub(h0).intoArray(dst, s + L);
+            a1.mul(scale).sub(h1).intoArray(dst, ld + s);
+            b1.mul(scale).sub(h1).intoArray(dst, ld + s + L);
+            a2.mul(scale).sub(h2).intoArray(dst, 2 * ld + s);
+            b2.mul(scale).sub(h2).intoArray(dst, 2 * ld + s + L);
+            a3.mul(scale).sub(h3).intoArray(dst, 3 * ld + s);
+            b3.mul(scale).sub(h3).intoArray(dst, 3 * ld + s + L);
         }
     }
 
@@ -327,10 +366,12 @@ public final class TrainAttention {
         long vo = kvRow0 * kvDim + (long) g * headDim;
         for (int t = 0; t < T; t += 4) {                     // 4 query rows share the loads of v
             int rows = Math.min(4, T - t);
+            // scores of the 4 rows up to the last row's end; each row's positions past its keys become −∞, then 0
+            int e = end(0, p0 + t + rows);
+            scores4(q, ((qRow0 + t) * nHead + h) * headDim, (long) nHead * headDim, rows, kT, ld, e, headDim, scale, ZERO4, p);
             for (int r = 0; r < rows; r++) {
                 long i = qRow0 + t + r;
-                int n = p0 + t + r + 1, e = end(0, n), po = r * ld;   // keys 0..p0+t+r; p is 0 in [n, p0 + t + 4)
-                scores(q, (i * nHead + h) * headDim, kT, ld, 0, e, headDim, scale, 0f, p, po);
+                int n = p0 + t + r + 1, po = r * ld;           // keys 0..p0+t+r; p is 0 in [n, p0 + t + 4)
                 java.util.Arrays.fill(p, po + n, po + e, Float.NEGATIVE_INFINITY);
                 float m = TrainSimd.max(p, po, po + e);
                 float l = TrainSimd.expSum(p, po, po + e, m);
@@ -360,7 +401,7 @@ public final class TrainAttention {
         Scratch w = SCRATCH.get();
         float[] kT = transpose(k, t0, T, kvDim, g, headDim, ld, w.get(0, headDim * ld, false)),
                 vT = transpose(v, t0, T, kvDim, g, headDim, ld, w.get(1, headDim * ld, false));
-        float[] p = w.get(2, 4 * ld, true), ds = w.get(3, 4 * ld, true), acc = w.get(4, 4 * hp, false);
+        float[] p = w.get(2, 4 * ld, true), ds = w.get(3, 4 * ld, true), acc = w.get(4, 4 * hp, false), lt = w.get(9, 4, false);
         int Tp = T + 4;                                      // rows of the transposed tiles, padded for the last group of 4
         float[] pT = w.get(5, Tp * ld, true), dsT = w.get(6, Tp * ld, true), ak = w.get(7, Tp * hp, true), av = w.get(8, Tp * hp, true);
         long ko = (long) t0 * kvDim + (long) g * headDim;
@@ -368,15 +409,16 @@ public final class TrainAttention {
             int h = g * group + j;
             long qh = ((long) t0 * nHead + h) * headDim;        // row t of head h: qh + t·qDim
             for (int t = 0; t < T; t += 4) {
-                int rows = Math.min(4, T - t);
+                int rows = Math.min(4, T - t), e = end(0, t + rows);
+                for (int r = 0; r < rows; r++) lt[r] = lse.getAtIndex(F, (long) (t0 + t + r) * nHead + h);
+                // the 4 rows' scores and dO·v up to the last row's end (scores4); past a row's keys p is 0, so ds is too
+                scores4(q, qh + (long) t * qDim, qDim, rows, kT, ld, e, headDim, scale, lt, p);
+                scores4(dOut, qh + (long) t * qDim, qDim, rows, vT, ld, e, headDim, 1f, ZERO4, ds);
                 for (int r = 0; r < rows; r++) {
-                    int tt = t + r, i = t0 + tt, n = tt + 1, e = end(0, n), po = r * ld;
-                    long qo = qh + (long) tt * qDim;
-                    float lt = lse.getAtIndex(F, (long) i * nHead + h), dt = delta.getAtIndex(F, (long) i * nHead + h);
-                    scores(q, qo, kT, ld, 0, e, headDim, scale, lt, p, po);
+                    int tt = t + r, i = t0 + tt, n = tt + 1, po = r * ld;
+                    float dt = delta.getAtIndex(F, (long) i * nHead + h);
                     java.util.Arrays.fill(p, po + n, po + e, Float.NEGATIVE_INFINITY);
                     TrainSimd.expSum(p, po, po + e, 0f);
-                    scores(dOut, qo, vT, ld, 0, e, headDim, 1f, 0f, ds, po);
                     dScores(p, ds, dt, po, po + e, scale);
                     for (int s = 0; s < n; s++) {
                         pT[s * ld + tt] = p[po + s];
