@@ -163,19 +163,13 @@ public final class AttentionSimd {
             }
             return;
         }
-        java.util.Arrays.fill(acc, 0, headDim, 0f);
+        java.util.Arrays.fill(acc, 0, headDim, 0f);                // F16 rows: each widened into vRow first
         for (int s = 0; s < n; s++) {
-            long vb = (kv0 + (long) s * kvDim) * eb;
             FloatVector ps = FloatVector.broadcast(F, p[s]);
-            if (half) {
-                LinearSimd.widen(vs, vb, vRow, headDim);
-                for (int d = 0; d < full; d += L)
-                    FloatVector.fromArray(F, vRow, d).fma(ps, FloatVector.fromArray(F, acc, d)).intoArray(acc, d);
-            } else {
-                for (int d = 0; d < full; d += L)
-                    FloatVector.fromMemorySegment(F, vs, vb + d * 4L, NATIVE).fma(ps, FloatVector.fromArray(F, acc, d)).intoArray(acc, d);
-            }
-            for (int d = full; d < headDim; d++) acc[d] += p[s] * (half ? vRow[d] : vs.get(FL, vb + d * 4L));
+            LinearSimd.widen(vs, (kv0 + (long) s * kvDim) * eb, vRow, headDim);
+            for (int d = 0; d < full; d += L)
+                FloatVector.fromArray(F, vRow, d).fma(ps, FloatVector.fromArray(F, acc, d)).intoArray(acc, d);
+            for (int d = full; d < headDim; d++) acc[d] += p[s] * vRow[d];
         }
         for (int d = 0; d < headDim; d++) os.set(FL, (qo + d) * 4, acc[d] * inv);
     }
