@@ -211,33 +211,10 @@ public final class TrainAttention {
     // inline is boxed on the heap, so each helper keeps its vectors inside its own loops.
 
     /**
-     * dst[s] = scale·Σ_d x[xo + d]·colT[d·ld + s] − shift for s in [from, to), to a multiple of 2L past from (d in
-     * order): a row of scores (or of dO·v) at L positions per vector.
-     */
-    static void scores(MemorySegment x, long xo, float[] colT, int ld, int from, int to, int headDim, float scale,
-                       float shift, float[] dst) {
-        scores(x, xo, colT, ld, from, to, headDim, scale, shift, dst, 0);
-    }
-
-    /** {@link #scores} into dst[dstOff + s]. */
-    static void scores(MemorySegment x, long xo, float[] colT, int ld, int from, int to, int headDim, float scale,
-                       float shift, float[] dst, int dstOff) {
-        for (int s = from; s < to; s += 2 * L) {             // two vectors of positions share each broadcast
-            FloatVector a0 = FloatVector.zero(S), a1 = a0;
-            for (int d = 0; d < headDim; d++) {
-                FloatVector xd = FloatVector.broadcast(S, x.getAtIndex(F, xo + d));
-                a0 = FloatVector.fromArray(S, colT, d * ld + s).fma(xd, a0);
-                a1 = FloatVector.fromArray(S, colT, d * ld + s + L).fma(xd, a1);
-            }
-            a0.mul(scale).sub(shift).intoArray(dst, dstOff + s);
-            a1.mul(scale).sub(shift).intoArray(dst, dstOff + s + L);
-        }
-    }
-
-    /**
-     * {@link #scores} for 4 rows of x at once (row r at xo + r·xStride, the rows past {@code rows} repeating the last),
-     * positions [0, to), into dst[r·ld + s], with shift[r] per row: each kT load feeds 8 independent accumulators, where
-     * one row at a time is two dependent FMA chains of headDim steps (latency-bound). Same sums as {@link #scores}.
+     * dst[r·ld + s] = scale·Σ_d x[xo + r·xStride + d]·colT[d·ld + s] − shift[r] for 4 rows r (the rows past
+     * {@code rows} repeat the last) and positions s in [0, to), to a multiple of 2L (d in order): rows of scores (or of
+     * dO·v) at L positions per vector. Each load of colT feeds 8 independent accumulators; one row at a time was two
+     * dependent FMA chains of headDim steps (latency-bound, 1.3× slower forward, 1.3× slower backward).
      */
     static void scores4(MemorySegment x, long xo, long xStride, int rows, float[] colT, int ld, int to, int headDim,
                         float scale, float[] shift, float[] dst) {
@@ -271,26 +248,9 @@ public final class TrainAttention {
         }
     }
 
-    /** acc[d] += Σ_{s in [from, to)} w[s]·x[xo + s·stride + d] for d &lt; headDim, s in order per lane. */
-    static void addWeightedRows(float[] acc, float[] w, int from, int to, MemorySegment x, long xo, int stride, int headDim) {
-        addWeightedRows(acc, 0, w, 0, from, to, x, xo, stride, headDim);
-    }
-
-    /** acc[ao + d] += Σ_{t in [from, to)} w[wo + t]·x[xo + t·stride + d] for d &lt; headDim, t in order per lane. */
-    static void addWeightedRows(float[] acc, int ao, float[] w, int wo, int from, int to, MemorySegment x, long xo, int stride,
-                                int headDim) {
-        for (int d = 0; d < headDim; d += L) {
-            VectorMask<Float> md = S.indexInRange(d, headDim);
-            FloatVector a = FloatVector.fromArray(S, acc, ao + d);
-            for (int t = from; t < to; t++)
-                a = TrainSimd.load(x, xo + (long) t * stride + d, md).fma(FloatVector.broadcast(S, w[wo + t]), a);
-            a.intoArray(acc, ao + d);
-        }
-    }
-
     /**
      * acc[r·aStride + d] += Σ_{t in [from, to)} w[r·wStride + t]·x[xo + t·stride + d] for r &lt; 4, d &lt; headDim: four
-     * rows of {@link #addWeightedRows} sharing each load of x (t in order per lane, so the same sums).
+     * rows sharing each load of x (t in order per lane).
      */
     static void addWeightedRows4(float[] acc, int aStride, float[] w, int wStride, int from, int to, MemorySegment x, long xo,
                                  int stride, int headDim) {
@@ -325,21 +285,10 @@ public final class TrainAttention {
             FloatVector.fromArray(S, p, s).mul(FloatVector.fromArray(S, ds, s).sub(D)).mul(scale).intoArray(ds, s);
     }
 
-    /** ds[s] = p[s]·(ds[s] − D[s])·scale for s in [from, to): {@link #dScores} with one D per position. */
-    static void dScoresRow(float[] p, float[] ds, float[] D, int from, int to, float scale) {
-        for (int s = from; s < to; s += L)
-            FloatVector.fromArray(S, p, s).mul(FloatVector.fromArray(S, ds, s).sub(FloatVector.fromArray(S, D, s))).mul(scale).intoArray(ds, s);
-    }
-
-    /** a[s] −= b[s] for s in [from, to) (whole vectors). */
-    static void subtract(float[] a, float[] b, int from, int to) {
-        for (int s = from; s < to; s += L) FloatVector.fromArray(S, a, s).sub(FloatVector.fromArray(S, b, s)).intoArray(a, s);
-    }
-
     /** Row stride of the transposed tiles: room for two vectors past any position (padding zero). */
     private static int ld(int T) { return TrainSimd.roundUp(T) + 2 * L; }
 
-    /** Positions [from, to) rounded up to whole pairs of vectors (what {@link #scores} computes). */
+    /** Positions [from, to) rounded up to whole pairs of vectors (what {@link #scores4} computes). */
     private static int end(int from, int to) { return from + (to - from + 2 * L - 1) / (2 * L) * (2 * L); }
 
     static void forwardHead(MemorySegment out, MemorySegment lse, MemorySegment q, MemorySegment k, MemorySegment v, int nTok,

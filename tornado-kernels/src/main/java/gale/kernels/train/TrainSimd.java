@@ -21,7 +21,11 @@ import java.nio.ByteOrder;
  * boxed on the heap), so helpers take arrays and segments and keep their vectors inside their own loops. And a
  * vector variable must never get different values on two branches that then merge ({@code v = acc ? load : zero},
  * {@code if (c) v = v.mul(..)}, a ternary between two vectors): C2 then boxes the vectors of the whole loop (seen
- * as gigabytes per second of allocation and 10–30× slower mat-muls). Branch on the store instead.
+ * as gigabytes per second of allocation and 10–30× slower mat-muls). Branch on the store instead. Masked loops and
+ * stores of {@code FloatVector.zero} boxed too: the loops here run whole vectors and finish with scalar tails that do
+ * the same IEEE operations (compute/KERNELS.md lists every case found).
+ *
+ * <p>Public for {@link #expSum}, which the inference attention twin shares. Thread-safe: scratch is per thread.
  */
 public final class TrainSimd {
     private TrainSimd() {}
