@@ -78,7 +78,7 @@ public final class Optimizer {
         }
     }
 
-    /** Elements per iteration of the optimizer's jvm twins. */
+    /** Elements per iteration of the optimizer's jvm twins (16 K: 64 K left most of a small model's tensors on one thread). */
     public static final int JVM_BLOCK = 1 << 14;
 
     static float sumSquaresChunk(MemorySegment g, int n, int parts, int p) {
@@ -99,7 +99,10 @@ public final class Optimizer {
         return TrainSimd.sum(lanes);
     }
 
-    /** {@link #adamW} for the jvm: the same operations in the same order, one block of {@link #JVM_BLOCK} per iteration, so a small tensor stays on one thread (bit-identical). */
+    /**
+     * {@link #adamW} for the jvm: the same operations in the same order (bit-identical), one block of
+     * {@link #JVM_BLOCK} per iteration: a tensor under one block stays on one thread, larger ones are shared.
+     */
     @Kernel(jvmOnly = true)
     public static void adamWSimd(FloatArray p, FloatArray g, FloatArray m, FloatArray v, FloatArray hyper, int n, int decay) {
         for (@Parallel int i = 0; i < n; i += Optimizer.JVM_BLOCK) {
