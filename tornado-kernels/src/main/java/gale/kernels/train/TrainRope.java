@@ -5,6 +5,8 @@ import gale.compute.FloatArray;
 import gale.compute.Kernel;
 import gale.compute.Parallel;
 import gale.kernels.Rope;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShuffle;
 
 /**
  * llama.cpp's adjacent-pair RoPE ({@link Rope}) over a batch of sequences: token t sits at position t mod seqLen.
@@ -65,14 +67,33 @@ public final class TrainRope {
                         int headDim, int rotDim, float sign) {
         var F = java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED;
         long co = (long) (t % seqLen) * rotDim;              // cos, sin of pair i/2 at co + i, co + i + 1
+        int L = TrainSimd.L, whole = rotDim - rotDim % L;
+        FloatVector signs = FloatVector.fromArray(TrainSimd.S, SIGNS, 0);
         for (int h = 0; h < nHeads; h++) {
             long xo = ((long) t * nHeads + h) * headDim;
-            for (int i = 0; i < rotDim; i += 2) {
+            // L/2 pairs per vector: (x0, x1) → (x0·c − x1·s, x1·c + x0·s) as x·C + swap(x)·(∓S), products rounded
+            // and added as the scalar form below rounds them (no FMA), so the same bits
+            for (int i = 0; i < whole; i += L) {
+                FloatVector v = TrainSimd.load(x, xo + i), t2 = TrainSimd.load(cs, co + i);
+                FloatVector c = t2.rearrange(EVENS), sn = t2.rearrange(ODDS).mul(sign).mul(signs);
+                v.mul(c).add(v.rearrange(SWAP).mul(sn)).intoMemorySegment(x, (xo + i) * 4, TrainSimd.ORDER);
+            }
+            for (int i = whole; i < rotDim; i += 2) {
                 float c = cs.getAtIndex(F, co + i), s = sign * cs.getAtIndex(F, co + i + 1);
                 float x0 = x.getAtIndex(F, xo + i), x1 = x.getAtIndex(F, xo + i + 1);
                 x.setAtIndex(F, xo + i, x0 * c - x1 * s);
                 x.setAtIndex(F, xo + i + 1, x0 * s + x1 * c);
             }
         }
+    }
+
+    // lane shuffles of the vector rotation: each pair's cos (even lane) and sin (odd lane) to both lanes, the pair
+    // swapped, and the sign of the swapped term (−s on even lanes, +s on odd)
+    private static final VectorShuffle<Float> EVENS = VectorShuffle.fromOp(TrainSimd.S, i -> i & ~1),
+            ODDS = VectorShuffle.fromOp(TrainSimd.S, i -> i | 1), SWAP = VectorShuffle.fromOp(TrainSimd.S, i -> i ^ 1);
+    private static final float[] SIGNS = new float[TrainSimd.L];
+
+    static {
+        for (int i = 0; i < SIGNS.length; i++) SIGNS[i] = i % 2 == 0 ? -1f : 1f;
     }
 }
