@@ -7,9 +7,9 @@ import gale.compute.GaleArray;
 import gale.compute.HalfArray;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
@@ -25,7 +25,8 @@ import java.nio.ByteOrder;
  *   accumulators; F16 converted lane-wise with integer operations ({@link #halfToFloat}, fused with the multiply;
  *   bit-exact with {@code Float.float16ToFloat});
  *   Q8_0 widened int8 → float per 32-block, the block's sum scaled by its fp16 {@code d} as ggml does. Each ends
- *   with a fixed pairwise tree over the lanes ({@link #X8}).</li>
+ *   with a fixed pairwise tree over the lanes ({@link #X8}). The F16 and Q8_0 twins take two rows half a matrix
+ *   apart per pass ({@link #dot2Q8_0}), and SwiGLU its gate and up rows together: two memory streams per core.</li>
  *   <li>Mat-mul (prefill): a work-item owns {@link #ROWS} weight rows. It dequantises them once into a per-thread
  *   buffer, transposed (column c of the block is ROWS consecutive floats), then walks the tokens 8 at a time (SwiGLU
  *   runs the tile on both weights) with 16 vector accumulators: per column, the block's weights are loaded once and
