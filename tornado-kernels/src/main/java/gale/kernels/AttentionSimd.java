@@ -39,18 +39,18 @@ public final class AttentionSimd {
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     /** Batches of at least this many tokens run {@link #prompt} per head; smaller ones {@link #head} per (token, head). */
-    public static final int BATCHED = 4;
+    static final int BATCHED = 4;
 
     /** Work-items of an F32-cache attention launch of nTok tokens: heads, or (token, head) pairs (see {@link #BATCHED}). */
-    public static int items(int nTok, int nHead) { return nTok >= BATCHED ? nHead : nTok * nHead; }
+    static int items(int nTok, int nHead) { return nTok >= BATCHED ? nHead : nTok * nHead; }
 
     /**
      * All nTok queries of head h of a prompt batch (positions pos[0].. of the F32 caches' layer block): the training
      * twins' causal attention ({@link TrainAttention#causalHead}), which transposes the head's keys once and scores 4
      * queries at a time as vectors over positions (2.5× faster than {@link #head} per (token, head) at 512 tokens).
      */
-    public static void prompt(FloatArray out, FloatArray q, FloatArray keyCache, FloatArray valueCache, IntArray pos, int layer,
-                              int nTok, int h, int nHead, int nKvHead, int headDim, int maxSeq) {
+    static void prompt(FloatArray out, FloatArray q, FloatArray keyCache, FloatArray valueCache, IntArray pos, int layer,
+                       int nTok, int h, int nHead, int nKvHead, int headDim, int maxSeq) {
         TrainAttention.causalHead(out.segment(), null, q.segment(), keyCache.segment(), valueCache.segment(), 0,
                 (long) layer * maxSeq, pos.get(0), nTok, h, nHead, nKvHead, headDim);
     }

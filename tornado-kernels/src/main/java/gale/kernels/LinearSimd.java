@@ -155,7 +155,7 @@ public final class LinearSimd {
     }
 
     /** Rows r and r + h (if &lt; rows) of an F16 mat-vec in one pass, each summed as {@link #dotF16}; see {@link #dot2Q8_0}. */
-    public static void dot2F16(HalfArray w, int r, int h, int rows, FloatArray x, int n, FloatArray out, boolean add) {
+    static void dot2F16(HalfArray w, int r, int h, int rows, FloatArray x, int n, FloatArray out, boolean add) {
         if (r + h >= rows) {
             float v = dotF16(w, r, x, 0, n);
             out.set(r, add ? out.get(r) + v : v);
@@ -266,7 +266,7 @@ public final class LinearSimd {
      * apart, which one core reads faster than one stream (17 → 19–22 GB/s here); two adjacent rows interleaved are
      * slower than one (the prefetchers lose track).
      */
-    public static void dot2Q8_0(ByteArray w, int r, int h, int rows, FloatArray x, int n, FloatArray out, boolean add) {
+    static void dot2Q8_0(ByteArray w, int r, int h, int rows, FloatArray x, int n, FloatArray out, boolean add) {
         if (r + h >= rows) {                                     // the middle row of an odd count: alone
             float v = dotQ8_0(w, r, x, 0, n);
             out.set(r, add ? out.get(r) + v : v);
