@@ -196,9 +196,6 @@ public final class LinearSimd {
         out.set(r + h, add ? out.get(r + h) + sc : sc);
     }
 
-    /** Halves converted per call of {@link #widen} in the tests. */
-    static final int HALF_CHUNK = 4096;
-
     /**
      * dst[i] = the native-order fp16 at byte {@code off + 2i} of seg, for i &lt; n (prefill's dequantisation, F16 KV
      * rows). A plain loop on purpose: C2's auto-vectorizer turns it into vcvtph2ps (66 GB/s on one core here), which

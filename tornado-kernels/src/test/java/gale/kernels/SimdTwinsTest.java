@@ -36,18 +36,12 @@ class SimdTwinsTest {
 
     @Test
     void halfToFloatIsExactOnEveryPattern() {
-        HalfArray all = HalfArray.create(65536 + 3);                   // + 3: a scalar tail after the whole vectors
-        for (int i = 0; i < 65536 + 3; i++) all.setBits(i, (short) i);
-        float[] got = new float[65536 + 3];
+        HalfArray all = everyHalf();
+        float[] got = new float[(int) all.length()];
         int mismatches = 0;
         for (int off : new int[]{0, 1}) {                              // also from an odd element (unaligned)
-            LinearSimd.halfToFloat(all.segment(), off * 2L, java.nio.ByteOrder.nativeOrder(), 65536 + 3 - off, got);
-            for (int i = 0; i < 65536 + 3 - off; i++) {
-                float want = Float.float16ToFloat(all.getBits(off + i));
-                if (Float.floatToRawIntBits(got[i]) != Float.floatToRawIntBits(want) && mismatches++ < 5)
-                    System.out.printf("fp16 %04x: got %08x, want %08x%n", all.getBits(off + i) & 0xffff,
-                            Float.floatToRawIntBits(got[i]), Float.floatToRawIntBits(want));
-            }
+            LinearSimd.halfToFloat(all.segment(), off * 2L, java.nio.ByteOrder.nativeOrder(), (int) all.length() - off, got);
+            mismatches += halfMismatches(all, off, got, (int) all.length() - off, mismatches);
         }
         System.out.println("halfToFloat: every fp16 pattern twice, " + mismatches + " differ from Float.float16ToFloat (bitwise)");
         assertEquals(0, mismatches);
@@ -56,27 +50,39 @@ class SimdTwinsTest {
     /** LinearSimd.widen on all 65536 fp16 patterns, compiled (after 40 warm rounds) and from an odd offset, bit for bit. */
     @Test
     void widenIsExactOnEveryPattern() {
-        HalfArray all = HalfArray.create(65536 + 3);
-        for (int i = 0; i < 65536 + 3; i++) all.setBits(i, (short) i);
-        float[] got = new float[LinearSimd.HALF_CHUNK];
+        HalfArray all = everyHalf();
+        float[] got = new float[4096];
         int mismatches = 0;
         for (int round = 0; round < 40; round++) {                     // C2 vectorizes widen's loop once it is hot
-            for (int off : new int[]{0, 1}) {                          // also from an odd element (unaligned)
-                for (int c = off; c < 65536 + 3; c += got.length) {
-                    int n = Math.min(got.length, 65536 + 3 - c);
+            for (int off : new int[]{0, 1}) {
+                for (int c = off; c < all.length(); c += got.length) {
+                    int n = (int) Math.min(got.length, all.length() - c);
                     LinearSimd.widen(all.segment(), c * 2L, got, n);
-                    if (round < 39 && round > 0) continue;
-                    for (int i = 0; i < n; i++) {
-                        float want = Float.float16ToFloat(all.getBits(c + i));
-                        if (Float.floatToRawIntBits(got[i]) != Float.floatToRawIntBits(want) && mismatches++ < 5)
-                            System.out.printf("fp16 %04x: got %08x, want %08x%n", all.getBits(c + i) & 0xffff,
-                                    Float.floatToRawIntBits(got[i]), Float.floatToRawIntBits(want));
-                    }
+                    if (round == 0 || round == 39) mismatches += halfMismatches(all, c, got, n, mismatches);
                 }
             }
         }
         System.out.println("widen: every fp16 pattern, first and last of 40 rounds, " + mismatches + " differ from Float.float16ToFloat (bitwise)");
         assertEquals(0, mismatches);
+    }
+
+    /** Every fp16 bit pattern, plus 3 so that a scalar tail follows the whole vectors. */
+    private static HalfArray everyHalf() {
+        HalfArray all = HalfArray.create(65536 + 3);
+        for (int i = 0; i < 65536 + 3; i++) all.setBits(i, (short) i);
+        return all;
+    }
+
+    /** How many of got[0, n) differ bitwise from Float.float16ToFloat of all[from + i]; prints the first few. */
+    private static int halfMismatches(HalfArray all, int from, float[] got, int n, int seenBefore) {
+        int bad = 0;
+        for (int i = 0; i < n; i++) {
+            float want = Float.float16ToFloat(all.getBits(from + i));
+            if (Float.floatToRawIntBits(got[i]) != Float.floatToRawIntBits(want) && seenBefore + bad++ < 5)
+                System.out.printf("fp16 %04x: got %08x, want %08x%n", all.getBits(from + i) & 0xffff,
+                        Float.floatToRawIntBits(got[i]), Float.floatToRawIntBits(want));
+        }
+        return bad;
     }
 
     // ---- mat-vec ----
