@@ -365,7 +365,12 @@ public final class LinearSimd {
         return swiGlu(g, u);
     }
 
-    /** silu(W1[row]·x)·(W3[row]·x) for F16 weights of n columns: both rows in one pass, each summed as {@link #dotF16}. */
+    /**
+     * silu(W1[row]·x)·(W3[row]·x) for F16 weights of n columns: both rows in one pass, each summed as {@link #dotF16}.
+     * The loop is {@link #dot2F16}'s, copied on purpose: one helper for both (returning the two sums in a per-thread
+     * array) made F16 decode 20 % slower (tg128 215–225 against 271–280 t/s, bench/RESULTS.md), and a vector cannot
+     * leave a method unboxed.
+     */
     public static float swiGluF16(HalfArray w1, HalfArray w3, long row, FloatArray x, int n) {
         MemorySegment gs = w1.segment(), us = w3.segment(), xs = x.segment();
         long wo = row * n * 2;
@@ -401,7 +406,11 @@ public final class LinearSimd {
         return swiGlu(sa, sc);
     }
 
-    /** silu(W1[row]·x)·(W3[row]·x) for Q8_0 weights of n columns (n % 32 == 0), each dot summed as {@link #dotQ8_0}. */
+    /**
+     * silu(W1[row]·x)·(W3[row]·x) for Q8_0 weights of n columns (n % 32 == 0), each dot summed as {@link #dotQ8_0}:
+     * {@link #dot2Q8_0}'s loop with the gate and up rows as its two streams (a copy for the reason given at
+     * {@link #swiGluF16}).
+     */
     public static float swiGluQ8_0(ByteArray w1, ByteArray w3, long row, FloatArray x, int n) {
         MemorySegment gs = w1.segment(), us = w3.segment(), xs = x.segment();
         int nb = n / Quant.Q8_0_BLOCK;
