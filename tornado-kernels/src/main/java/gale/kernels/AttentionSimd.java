@@ -47,7 +47,8 @@ public final class AttentionSimd {
     /**
      * All nTok queries of head h of a prompt batch (positions pos[0].. of the F32 caches' layer block): the training
      * twins' causal attention ({@link TrainAttention#causalHead}), which transposes the head's keys once and scores 4
-     * queries at a time as vectors over positions (2.5× faster than {@link #head} per (token, head) at 512 tokens).
+     * queries at a time as vectors over positions (512 tokens on one core: 37–48 → 4.6 ms against one work-item per
+     * (token, head); TwinProbe in bench/RESULTS.md).
      */
     static void prompt(FloatArray out, FloatArray q, FloatArray keyCache, FloatArray valueCache, IntArray pos, int layer,
                        int nTok, int h, int nHead, int nKvHead, int headDim, int maxSeq) {

@@ -260,8 +260,8 @@ public final class LinearSimd {
     /**
      * Rows r and r + h (if &lt; rows) of a Q8_0 mat-vec in one pass, each summed exactly as {@link #dotQ8_0} (the same
      * bits), stored (or, with {@code add}, added) into out. Two rows half a matrix apart are two memory streams far
-     * apart, which one core reads faster than one stream (17 → 19–22 GB/s here); two adjacent rows interleaved are
-     * slower than one (the prefetchers lose track).
+     * apart, which one core reads faster than one stream (TwinProbe in bench/RESULTS.md); two adjacent rows
+     * interleaved are slower than one (the prefetchers lose track).
      */
     static void dot2Q8_0(ByteArray w, int r, int h, int rows, FloatArray x, int n, FloatArray out, boolean add) {
         if (r + h >= rows) {                                     // the middle row of an odd count: alone

@@ -214,7 +214,7 @@ public final class TrainAttention {
      * dst[r·ld + s] = scale·Σ_d x[xo + r·xStride + d]·colT[d·ld + s] − shift[r] for 4 rows r (the rows past
      * {@code rows} repeat the last) and positions s in [0, to), to a multiple of 2L (d in order): rows of scores (or of
      * dO·v) at L positions per vector. Each load of colT feeds 8 independent accumulators; one row at a time was two
-     * dependent FMA chains of headDim steps (latency-bound, 1.3× slower forward, 1.3× slower backward).
+     * dependent FMA chains of headDim steps (latency-bound; TwinProbe in bench/RESULTS.md).
      */
     static void scores4(MemorySegment x, long xo, long xStride, int rows, float[] colT, int ld, int to, int headDim,
                         float scale, float[] shift, float[] dst) {
