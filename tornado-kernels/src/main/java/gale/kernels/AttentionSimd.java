@@ -26,7 +26,8 @@ import static gale.kernels.LinearSimd.NATIVE;
  * the conformance cases hold both kernels to the same reference. The twins visit (token, head) pairs in an order that
  * interleaves short and long causal rows, so the contiguous chunks the jvm backend splits a launch into get even work.
  *
- * <p>RoPE computes each (position, frequency) rotation once per token instead of once per head; the arithmetic is the
+ * <p>RoPE computes each (position, frequency) rotation once per token instead of once per head, and a thread keeps the
+ * last position's rotations for the next layers' launches; the arithmetic is the
  * portable kernel's, so results are bit-identical. Thread-safe: scratch is per thread.
  */
 public final class AttentionSimd {
@@ -34,6 +35,11 @@ public final class AttentionSimd {
 
     private static final class Scratch {
         float[] scores = new float[0], cos = new float[0], sin = new float[0], kRow = new float[0], vRow = new float[0], acc = new float[0];
+        // what cos/sin hold: the rotations of position ropePosition for these parameters and frequency factors (decode
+        // asks for the same position once per layer; pow, cos and sin were most of a one-token launch)
+        int ropePosition = -1, ropePairs, ropeRotDim;
+        float ropeBase;
+        float[] ropeFactors = new float[0];
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -97,7 +103,49 @@ public final class AttentionSimd {
                         float scale, float[] p, float[] kRow) {
         int eb = half ? 2 : 4, full = headDim - headDim % L;
         float m = Attention.NO_SCORE;
-        for (int s = 0; s < n; s++) {
+        int s = 0;
+        // F32 keys: four positions per pass, each with its own accumulator summed exactly as the one-position loop
+        // below (so the same bits), which otherwise waits on one FMA chain and one lane tree per position
+        for (; !half && s + 4 <= n; s += 4) {
+            long k0 = (kv0 + (long) s * kvDim) * 4, k1 = k0 + 4L * kvDim, k2 = k1 + 4L * kvDim, k3 = k2 + 4L * kvDim;
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            for (int d = 0; d < full; d += L) {
+                FloatVector qv = FloatVector.fromMemorySegment(F, qs, (qo + d) * 4, NATIVE);
+                a0 = FloatVector.fromMemorySegment(F, ks, k0 + d * 4L, NATIVE).fma(qv, a0);
+                a1 = FloatVector.fromMemorySegment(F, ks, k1 + d * 4L, NATIVE).fma(qv, a1);
+                a2 = FloatVector.fromMemorySegment(F, ks, k2 + d * 4L, NATIVE).fma(qv, a2);
+                a3 = FloatVector.fromMemorySegment(F, ks, k3 + d * 4L, NATIVE).fma(qv, a3);
+            }
+            if (L == 16) {
+                a0 = a0.add(a0.rearrange(LinearSimd.X8));
+                a1 = a1.add(a1.rearrange(LinearSimd.X8));
+                a2 = a2.add(a2.rearrange(LinearSimd.X8));
+                a3 = a3.add(a3.rearrange(LinearSimd.X8));
+            }
+            a0 = a0.add(a0.rearrange(LinearSimd.X4));
+            a1 = a1.add(a1.rearrange(LinearSimd.X4));
+            a2 = a2.add(a2.rearrange(LinearSimd.X4));
+            a3 = a3.add(a3.rearrange(LinearSimd.X4));
+            a0 = a0.add(a0.rearrange(LinearSimd.X2));
+            a1 = a1.add(a1.rearrange(LinearSimd.X2));
+            a2 = a2.add(a2.rearrange(LinearSimd.X2));
+            a3 = a3.add(a3.rearrange(LinearSimd.X2));
+            float d0 = a0.add(a0.rearrange(LinearSimd.X1)).lane(0), d1 = a1.add(a1.rearrange(LinearSimd.X1)).lane(0);
+            float d2 = a2.add(a2.rearrange(LinearSimd.X1)).lane(0), d3 = a3.add(a3.rearrange(LinearSimd.X1)).lane(0);
+            for (int d = full; d < headDim; d++) {
+                float qd = qs.get(FL, (qo + d) * 4);
+                d0 += qd * ks.get(FL, k0 + d * 4L);
+                d1 += qd * ks.get(FL, k1 + d * 4L);
+                d2 += qd * ks.get(FL, k2 + d * 4L);
+                d3 += qd * ks.get(FL, k3 + d * 4L);
+            }
+            p[s] = d0 * scale;
+            p[s + 1] = d1 * scale;
+            p[s + 2] = d2 * scale;
+            p[s + 3] = d3 * scale;
+            m = Math.max(m, Math.max(Math.max(p[s], p[s + 1]), Math.max(p[s + 2], p[s + 3])));
+        }
+        for (; s < n; s++) {
             long kb = (kv0 + (long) s * kvDim) * eb;
             // one vector loop per key type, each storing its own accumulator: a vector assigned on both branches of
             // an if and used after it is boxed by C2 (seen as 100 MB/s of garbage in prefill)
@@ -175,6 +223,15 @@ public final class AttentionSimd {
         for (int d = 0; d < headDim; d++) os.set(FL, (qo + d) * 4, acc[d] * inv);
     }
 
+    /** Whether sc's cos/sin are the rotations ropeToCache needs (same position, shape, base and factor bits). */
+    private static boolean sameRotations(Scratch sc, FloatArray freqFactors, int position, int pairs, int rotDim, float base) {
+        if (sc.ropePosition != position || sc.ropePairs != pairs || sc.ropeRotDim != rotDim
+                || Float.floatToRawIntBits(sc.ropeBase) != Float.floatToRawIntBits(base)) return false;
+        for (int pi = 0; pi < pairs && 2 * pi < rotDim; pi++)
+            if (Float.floatToRawIntBits(sc.ropeFactors[pi]) != Float.floatToRawIntBits(freqFactors.get(pi))) return false;
+        return true;
+    }
+
     private static float element(MemorySegment seg, long off, boolean half) {
         return half ? Float.float16ToFloat(seg.get(HALF, off)) : seg.get(FL, off);
     }
@@ -188,19 +245,26 @@ public final class AttentionSimd {
                                    int nKvHead, int headDim, int rotDim, int maxSeq, float base) {
         int kvDim = nKvHead * headDim, position = pos.get(0) + t, pairs = headDim / 2;
         Scratch sc = SCRATCH.get();
-        if (sc.cos.length < pairs) { sc.cos = new float[pairs]; sc.sin = new float[pairs]; }
-        float[] cs = sc.cos, sn = sc.sin;
-        for (int pi = 0; pi < pairs; pi++) {                    // the portable kernel's c and s, once per pair
-            int i = 2 * pi;
-            float c = 1f, s = 0f;
-            if (i < rotDim) {
-                float theta = position * Rope.ropeFrequency(freqFactors, i, rotDim, base);
-                c = (float) Math.cos(theta);
-                s = (float) Math.sin(theta);
+        if (!sameRotations(sc, freqFactors, position, pairs, rotDim, base)) {
+            if (sc.cos.length < pairs) { sc.cos = new float[pairs]; sc.sin = new float[pairs]; sc.ropeFactors = new float[pairs]; }
+            for (int pi = 0; pi < pairs; pi++) {                // the portable kernel's c and s, once per pair
+                int i = 2 * pi;
+                float c = 1f, s = 0f;
+                if (i < rotDim) {
+                    float theta = position * Rope.ropeFrequency(freqFactors, i, rotDim, base);
+                    c = (float) Math.cos(theta);
+                    s = (float) Math.sin(theta);
+                }
+                sc.cos[pi] = c;
+                sc.sin[pi] = s;
+                sc.ropeFactors[pi] = i < rotDim ? freqFactors.get(i / 2) : 0f;
             }
-            cs[pi] = c;
-            sn[pi] = s;
+            sc.ropePosition = position;
+            sc.ropePairs = pairs;
+            sc.ropeRotDim = rotDim;
+            sc.ropeBase = base;
         }
+        float[] cs = sc.cos, sn = sc.sin;
         MemorySegment qs = q.segment(), ks = k.segment(), vs = v.segment(), kc = keyCache.segment(), vc = valueCache.segment();
         long qRow = (long) t * nHead * headDim;
         for (int j = 0; j < nHead * headDim; j += 2) {

@@ -21,6 +21,7 @@ import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Each {@code ...Simd} twin of {@link MatVec}, {@link MatMul}, {@link Attention} and {@link Rope} is called as plain
@@ -111,6 +112,39 @@ class SimdTwinsTest {
             assertEquals(Float.floatToIntBits(LinearSimd.swiGlu(one, up)), Float.floatToIntBits(h.get(r)), type + " swiGlu row " + r);
         }
         System.out.println(type + " paired-row mat-vec twins: every row bit-identical to the one-row dot product");
+    }
+
+    /**
+     * The F16 dot products convert finite halves only and sum a row that holds an Inf or NaN again with the full
+     * conversion ({@link LinearSimd#dotF16Exact}). Rows laid over all 65536 fp16 patterns (subnormals, ±0, the largest
+     * finite, Inf and NaN in the vector part and in the scalar tail) must give the full conversion's bits through
+     * every F16 twin, interpreted and after C2 compiled them (40 rounds).
+     */
+    @Test
+    void f16DotsMatchTheFullConversionOnEveryPattern() {
+        int cols = 1024 + 3, rows = 65536 / cols + 1;
+        HalfArray w = HalfArray.create((long) rows * cols), w3 = HalfArray.create((long) rows * cols);
+        for (int i = 0; i < rows * cols; i++) {
+            w.setBits(i, (short) i);
+            w3.setBits(i, (short) (i * 7 + 3));
+        }
+        FloatArray x = Data.floatArray(new Random(5), cols, 1f), set = FloatArray.create(rows), h = FloatArray.create(rows);
+        int nonFinite = 0, bad = 0;
+        for (int round = 0; round < 40; round++) {
+            MatVec.matVecF16Simd(set, x, w, rows, cols);
+            MatVec.swiGluMatVecF16Simd(h, x, w, w3, rows, cols);
+            for (int r = 0; r < rows; r++) {
+                float want = LinearSimd.dotF16Exact(w.segment(), (long) r * cols * 2, x.segment(), 0, cols);
+                float up = LinearSimd.dotF16Exact(w3.segment(), (long) r * cols * 2, x.segment(), 0, cols);
+                if (round == 0 && !Float.isFinite(want)) nonFinite++;
+                int[] got = {Float.floatToIntBits(LinearSimd.dotF16(w, r, x, 0, cols)), Float.floatToIntBits(set.get(r))};
+                for (int g : got) if (g != Float.floatToIntBits(want) && bad++ < 5) System.out.printf("row %d: got %08x, want %08x%n", r, g, Float.floatToIntBits(want));
+                if (Float.floatToIntBits(h.get(r)) != Float.floatToIntBits(LinearSimd.swiGlu(want, up)) && bad++ < 5) System.out.printf("swiGlu row %d differs%n", r);
+            }
+        }
+        System.out.println("F16 dots over every fp16 pattern: " + rows + " rows (" + nonFinite + " with Inf/NaN), 40 rounds, " + bad + " differ from the full conversion");
+        assertEquals(0, bad);
+        assertTrue(nonFinite > 0 && nonFinite < rows, "both paths must be reached");
     }
 
     @ParameterizedTest
@@ -222,6 +256,38 @@ class SimdTwinsTest {
         assertArrayEquals(q.toArray(), q2.toArray());
         assertArrayEquals(k.toArray(), k2.toArray());
         System.out.println("ropeToCache" + (f16 ? "F16" : "") + "Simd: bit-identical to the portable kernel");
+    }
+
+    /**
+     * The twin keeps the last position's rotations per thread (decode asks for the same position once per layer):
+     * one-token calls that repeat the position, then change the base, a frequency factor, the rotated dims or the
+     * position, each bit-identical to the portable kernel.
+     */
+    @Test
+    void ropeTwinReusesRotationsOnlyWhenTheyMatch() {
+        int nHead = 4, nKv = 2, hd = 16, maxSeq = 16, layers = 3;
+        Random rnd = new Random(43);
+        FloatArray freq = FloatArray.create(hd / 2);
+        for (int i = 0; i < hd / 2; i++) freq.set(i, 1f + rnd.nextFloat());
+        long cache = (long) layers * maxSeq * nKv * hd;
+        FloatArray kc = FloatArray.create(cache), vc = FloatArray.create(cache), kc2 = FloatArray.create(cache), vc2 = FloatArray.create(cache);
+        // {position, rotDim, base bits, factor 1 changed?}: repeats hit the kept rotations, every change must miss
+        int[][] calls = {{5, 12, 0, 0}, {5, 12, 0, 0}, {5, 12, 1, 0}, {5, 12, 1, 1}, {5, 8, 1, 1}, {6, 8, 1, 1}, {6, 8, 1, 1}};
+        for (int i = 0; i < calls.length; i++) {
+            int[] c = calls[i];
+            freq.set(1, c[3] == 0 ? 1.5f : 2.5f);
+            float base = c[2] == 0 ? 10000f : 500000f;
+            FloatArray q = Data.floatArray(rnd, (long) nHead * hd, 1f), k = Data.floatArray(rnd, (long) nKv * hd, 1f), v = Data.floatArray(rnd, (long) nKv * hd, 1f);
+            FloatArray q2 = Data.copy(q), k2 = Data.copy(k);
+            IntArray pos = IntArray.of(c[0]);
+            Rope.ropeToCache(q, k, v, kc, vc, pos, freq, i % layers, 1, nHead, nKv, hd, c[1], maxSeq, base);
+            Rope.ropeToCacheSimd(q2, k2, v, kc2, vc2, pos, freq, i % layers, 1, nHead, nKv, hd, c[1], maxSeq, base);
+            assertArrayEquals(q.toArray(), q2.toArray(), "call " + i);
+            assertArrayEquals(k.toArray(), k2.toArray(), "call " + i);
+        }
+        assertArrayEquals(kc.toArray(), kc2.toArray());
+        assertArrayEquals(vc.toArray(), vc2.toArray());
+        System.out.println("ropeToCacheSimd: " + calls.length + " one-token calls (repeats and changes of position, base, factors, rotated dims) bit-identical");
     }
 
     // ---- determinism through the jvm backend ----

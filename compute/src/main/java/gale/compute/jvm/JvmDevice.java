@@ -23,12 +23,13 @@ import java.lang.foreign.MemorySegment;
 /**
  * Runs kernels on the host. Launches are synchronous: the outermost loop's n iterations (of the kernel's jvm twin, if
  * it has one) are cut into chunks = min(n, {@value #CHUNKS_PER_THREAD}·threads) pieces, chunk c being
- * [n·c/chunks, n·(c+1)/chunks), which the calling thread and a fixed pool of workers ({@link Workers}) claim in turn.
+ * [n·c/chunks, n·(c+1)/chunks), which the calling thread and a fixed pool of workers ({@link Workers}) run: each
+ * thread a contiguous range of them, then whatever is left of the others' ranges.
  * The boundaries depend on n alone, so results do not depend on timing.
  * Buffers alias the host arrays, so transfers cost nothing. Not thread-safe (one plan thread at a time).
  */
 final class JvmDevice implements ComputeDevice {
-    /** Chunks per thread of a launch (claimed dynamically by the pool's threads). */
+    /** Chunks per thread of a launch: a thread's own range, of which the others can take what it has not started. */
     static final int CHUNKS_PER_THREAD = 4;
     private final int threads;
     private final Workers pool;

@@ -21,6 +21,38 @@ class WorkersTest {
         }
     }
 
+    /**
+     * Threads run contiguous ranges of chunks and take from the back of the others' when theirs are done: a chunk that
+     * blocks until every other chunk has run (a descheduled thread) must not keep the rest of its range from running,
+     * whichever range it is in.
+     */
+    @Test
+    void aBlockedChunkDoesNotHoldUpTheRestOfItsRange() throws Exception {
+        Workers w = new Workers(2, "test-workers");
+        int chunks = 8;
+        for (int blocked : new int[]{0, 1, 4, 5, 7}) {
+            for (int rep = 0; rep < 20; rep++) {
+                AtomicIntegerArray runs = new AtomicIntegerArray(chunks);
+                java.util.concurrent.atomic.AtomicInteger others = new java.util.concurrent.atomic.AtomicInteger();
+                boolean[] timedOut = {false};
+                w.run(chunks, c -> {
+                    if (c == blocked) {
+                        long end = System.nanoTime() + 5_000_000_000L;
+                        while (others.get() < chunks - 1) {
+                            if (System.nanoTime() > end) { timedOut[0] = true; break; }
+                            Thread.onSpinWait();
+                        }
+                    } else {
+                        others.incrementAndGet();
+                    }
+                    runs.incrementAndGet(c);
+                });
+                assertEquals(false, timedOut[0], "chunk " + blocked + " waited in vain: the rest of its range did not run");
+                for (int c = 0; c < chunks; c++) assertEquals(1, runs.get(c), "chunk " + c);
+            }
+        }
+    }
+
     @Test
     void aFailingChunkFailsTheRunAndThePoolKeepsWorking() {
         Workers w = new Workers(2, "test-workers");

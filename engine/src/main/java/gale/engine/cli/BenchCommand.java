@@ -10,6 +10,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,8 +41,32 @@ final class BenchCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
 
-    /** One result; JSON names follow llama-bench's (avg_ts, stddev_ts, samples_ts in tokens per second). */
-    record Row(String model, long sizeBytes, long params, String backend, String device, String test, double avgTs, double stddevTs, double[] samplesTs) {}
+    /**
+     * One result; JSON names follow llama-bench's (avg_ts, stddev_ts, samples_ts in tokens per second), plus the
+     * untimed warm-up runs of the test before them (warmup_runs).
+     */
+    record Row(String model, long sizeBytes, long params, String backend, String device, String test, double avgTs, double stddevTs,
+               double[] samplesTs, int warmupRuns) {}
+
+    /** Most untimed runs of one test before its timed ones. */
+    static final int MAX_WARMUP_RUNS = 8;
+    /** The JIT counts as quiet when it compiled for at most this many milliseconds during a whole warm-up run. */
+    static final long JIT_QUIET_MS = 20;
+
+    /**
+     * Runs {@code run} at least once, and again while the JIT compiler worked for more than {@link #JIT_QUIET_MS}
+     * during the last run (at most {@link #MAX_WARMUP_RUNS} runs): a JVM's steady state is what llama-bench's single
+     * warm-up run reaches for a native program. Returns the runs made.
+     */
+    static int warmUp(Runnable run) {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        boolean timed = jit != null && jit.isCompilationTimeMonitoringSupported();
+        for (int runs = 1; ; runs++) {
+            long before = timed ? jit.getTotalCompilationTime() : 0;
+            run.run();
+            if (!timed || runs >= MAX_WARMUP_RUNS || jit.getTotalCompilationTime() - before <= JIT_QUIET_MS) return runs;
+        }
+    }
 
     @Override public Integer call() throws Exception {
         if (reps < 1) throw new IllegalArgumentException("--repetitions must be >= 1, got " + reps);
@@ -57,12 +83,15 @@ final class BenchCommand implements Callable<Integer> {
                             + " context positions, the model has " + m.contextLength() + " (see --ctx-size)");
                 SplittableRandom rnd = new SplittableRandom(42);
                 long params = m.parameterCount();
-                // warm-up: one whole pp run and one whole tg run. This compiles the device kernels and lets the JIT
-                // finish the jvm's Vector API twins: a 32-token warm-up left the first pp repetitions at a third of
-                // the speed of the later ones, and the tg repetitions climbing from 338 to 448 t/s (Q8_0, 58M).
-                m.greedy(randomTokens(rnd, Math.max(1, nPrompt), vocab));
-                m.rewind(0);
-                for (int i = 0; i < nGen; i++) m.greedy(new int[]{1 + i % (vocab - 1)});
+                // warm-up: whole pp and tg runs until the JIT is quiet (see warmUp). This compiles the device kernels
+                // and lets C2 finish the jvm's Vector API twins: a 32-token warm-up left the first pp repetitions at a
+                // third of the speed of the later ones, and after one whole tg run the first tg repetitions still ran
+                // at 305–397 t/s against 470–615 for the later ones (Q8_0, 58M): C2 shares the 2 cores with the run.
+                int ppWarm = warmUp(() -> { m.rewind(0); m.greedy(randomTokens(rnd, Math.max(1, nPrompt), vocab)); });
+                int tgWarm = nGen == 0 ? 0 : warmUp(() -> {
+                    m.rewind(0);
+                    for (int i = 0; i < nGen; i++) m.greedy(new int[]{1 + i % (vocab - 1)});
+                });
                 if (nPrompt > 0) {
                     double[] s = new double[reps];
                     for (int r = 0; r < reps; r++) {
@@ -72,7 +101,7 @@ final class BenchCommand implements Callable<Integer> {
                         m.greedy(toks);
                         s[r] = nPrompt / ((System.nanoTime() - t0) / 1e9);
                     }
-                    rows.add(row(m, params, "pp" + nPrompt, s));
+                    rows.add(row(m, params, "pp" + nPrompt, ppWarm, s));
                 }
                 if (nGen > 0) {
                     double[] s = new double[reps];
@@ -83,7 +112,7 @@ final class BenchCommand implements Callable<Integer> {
                         for (int i = 0; i < nGen; i++) t = m.greedy(new int[]{t});
                         s[r] = nGen / ((System.nanoTime() - t0) / 1e9);
                     }
-                    rows.add(row(m, params, "tg" + nGen, s));
+                    rows.add(row(m, params, "tg" + nGen, tgWarm, s));
                 }
             }
         }
@@ -100,14 +129,14 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static Row row(LlamaModel m, long params, String test, double[] s) {
+    private static Row row(LlamaModel m, long params, String test, int warmupRuns, double[] s) {
         double mean = 0;
         for (double x : s) mean += x;
         mean /= s.length;
         double var = 0;
         for (double x : s) var += (x - mean) * (x - mean);
         double sd = s.length > 1 ? Math.sqrt(var / (s.length - 1)) : 0;
-        return new Row(m.name(), m.fileBytes(), params, m.device().id(), m.device().info().name(), test, mean, sd, s);
+        return new Row(m.name(), m.fileBytes(), params, m.device().id(), m.device().info().name(), test, mean, sd, s, warmupRuns);
     }
 
     private static int[] randomTokens(SplittableRandom r, int n, int vocab) {
