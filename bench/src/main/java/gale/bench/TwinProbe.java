@@ -3,6 +3,7 @@ package gale.bench;
 
 import gale.compute.ByteArray;
 import gale.compute.FloatArray;
+import gale.compute.HalfArray;
 import gale.compute.IntArray;
 import gale.kernels.Attention;
 import gale.kernels.MatMul;
@@ -20,6 +21,8 @@ import java.util.Random;
  * <ul>
  *   <li>Q8_0 mat-vec ({@code MatVec.matVecQ8_0Simd}): one 512×512 matrix again and again (in cache), 200 of them in
  *   turn (55 MB: streamed from memory), and the 58M model's 32000×512 output matrix;</li>
+ *   <li>F16 mat-vec ({@code MatVec.matVecF16Simd}): one 512×512 matrix, 100 of them in turn (52 MB), the 32000×512
+ *   output matrix;</li>
  *   <li>the Q8_0 SwiGLU mat-mul ({@code MatMul.swiGluMatMulQ8_0Simd}) of the 58M model's 1536×512 layers, 256 tokens;</li>
  *   <li>decode attention ({@code Attention.attentionSimd}, 1 token, 8 heads of 64, F32 cache of 2048 positions as
  *   the 58M model's) at 64, 130 and 512 positions, cycling over 8 layers; prompt attention for 512 tokens from an
@@ -34,6 +37,9 @@ public final class TwinProbe {
         matVec(rnd, 512, 512, 1, 4000);
         matVec(rnd, 512, 512, 200, 20);
         matVec(rnd, 32000, 512, 2, 20);
+        matVecF16(rnd, 512, 512, 1, 4000);
+        matVecF16(rnd, 512, 512, 100, 20);
+        matVecF16(rnd, 32000, 512, 1, 20);
         swiGluMatMul(rnd, 1536, 512, 256);
 
         int nHead = 8, hd = 64, maxSeq = 2048, layers = 8, kvDim = nHead * hd;
@@ -67,6 +73,15 @@ public final class TwinProbe {
         FloatArray x = Data.floatArray(rnd, cols, 1f), out = FloatArray.create(rows);
         double ns = best(() -> { for (int r = 0; r < reps; r++) for (ByteArray m : w) MatVec.matVecQ8_0Simd(out, x, m, rows, cols); });
         System.out.printf("Q8_0 mat-vec %dx%d, %d matri%s in turn: %.1f GB/s%n", rows, cols, matrices, matrices == 1 ? "x" : "ces",
+                w[0].byteSize() * (double) matrices * reps / ns);
+    }
+
+    private static void matVecF16(Random rnd, int rows, int cols, int matrices, int reps) {
+        HalfArray[] w = new HalfArray[matrices];
+        for (int i = 0; i < matrices; i++) w[i] = (HalfArray) Data.weight(WeightType.F16, rnd, rows, cols);
+        FloatArray x = Data.floatArray(rnd, cols, 1f), out = FloatArray.create(rows);
+        double ns = best(() -> { for (int r = 0; r < reps; r++) for (HalfArray m : w) MatVec.matVecF16Simd(out, x, m, rows, cols); });
+        System.out.printf("F16 mat-vec %dx%d, %d matri%s in turn: %.1f GB/s%n", rows, cols, matrices, matrices == 1 ? "x" : "ces",
                 w[0].byteSize() * (double) matrices * reps / ns);
     }
 
