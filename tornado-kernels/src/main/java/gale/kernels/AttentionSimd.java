@@ -36,7 +36,7 @@ public final class AttentionSimd {
     private static final class Scratch {
         float[] scores = new float[0], cos = new float[0], sin = new float[0], kRow = new float[0], vRow = new float[0], acc = new float[0];
         // what cos/sin hold: the rotations of position ropePosition for these parameters and frequency factors (decode
-        // asks for the same position once per layer; pow, cos and sin were most of a one-token launch)
+        // asks for the same position once per layer; pow, cos and sin were half of a one-token call: 2.6 → 1.4 µs)
         int ropePosition = -1, ropePairs, ropeRotDim;
         float ropeBase;
         float[] ropeFactors = new float[0];

@@ -11,8 +11,8 @@ import java.util.concurrent.locks.LockSupport;
  * thread that the OS has descheduled (the machine is busy) holds up only the chunk it is running, never the ones it has
  * not claimed. Owning contiguous chunks keeps each thread's memory streams long: mat-vec rows are read in order, and
  * when chunks were handed out in turn (thread A chunks 0, 2, 4…, B 1, 3, 5…) every chunk restarted the hardware
- * prefetchers, and a streamed 512×512 Q8_0 mat-vec on two threads took as long as on one (15 µs per launch, against
- * 10.3–10.8 µs with contiguous ranges; scratch PoolProbe2 numbers in bench/RESULTS.md). The chunk boundaries are
+ * prefetchers, and a streamed 512×512 Q8_0 mat-vec on two threads took as long as on one (`gale.bench.LaunchStreamProbe`,
+ * fastest launch: 14.8–16.0 µs, against 11.6–12.2 µs with contiguous ranges; bench/RESULTS.md). The chunk boundaries are
  * chosen by the caller from the launch's size alone, and a chunk's result does not depend on which thread runs it, so
  * a launch computes the same bits every run.
  *
