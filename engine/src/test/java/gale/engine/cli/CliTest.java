@@ -219,10 +219,12 @@ class CliTest {
         JsonNode rows = r.json();
         assertEquals(2 * backends.size(), rows.size(), rows.toString());
         for (JsonNode row : rows) {
-            for (String f : new String[]{"model", "size_bytes", "params", "backend", "device", "test", "avg_ts", "stddev_ts", "samples_ts"})
+            for (String f : new String[]{"model", "size_bytes", "params", "backend", "device", "test", "avg_ts", "stddev_ts", "samples_ts", "warmup_runs"})
                 assertTrue(row.has(f), f + " in " + row);
             assertTrue(row.get("avg_ts").asDouble() > 0);
             assertEquals(2, row.get("samples_ts").size());
+            int warm = row.get("warmup_runs").asInt();          // until the JIT is quiet: at least one, at most the cap
+            assertTrue(warm >= 1 && warm <= 8, "warmup_runs " + warm);
         }
         assertEquals("pp16", rows.get(0).get("test").asText());
         assertEquals("tg4", rows.get(1).get("test").asText());
