@@ -22,8 +22,9 @@ import java.nio.ByteOrder;
  * Plain Java (not kernels) called by the {@code ...Simd} jvm twins in {@link MatVec} and {@link MatMul}.
  * <ul>
  *   <li>Mat-vec (decode): one dot product per row, straight from the weight's storage: F32 with two independent
- *   accumulators; F16 converted lane-wise with integer operations ({@link #halfToFloat}, fused with the multiply;
- *   bit-exact with {@code Float.float16ToFloat});
+ *   accumulators; F16 converted lane-wise with integer operations ({@link #halfToFloat}'s, fused with the multiply,
+ *   finite halves only in the loop and a row holding Inf or NaN summed again in full; bit-exact with
+ *   {@code Float.float16ToFloat});
  *   Q8_0 widened int8 → float per 32-block, the block's sum scaled by its fp16 {@code d} as ggml does. Each ends
  *   with a fixed pairwise tree over the lanes ({@link #X8}). The F16 and Q8_0 twins take two rows half a matrix
  *   apart per pass ({@link #dot2Q8_0}), and SwiGLU its gate and up rows together: two memory streams per core.</li>
