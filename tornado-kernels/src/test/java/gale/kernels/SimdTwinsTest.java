@@ -186,6 +186,13 @@ class SimdTwinsTest {
         call(MatMul.class, "swiGluMatMul" + type, want, x, w, w3, nTok, rows, cols);
         call(MatMul.class, "swiGluMatMul" + type + "Simd", got, x, w, w3, nTok, rows, cols);
         Compare.nmse("swiGluMatMul" + type + "Simd", got, want, NMSE);
+        // the epilogue's vector silu gives each element LinearSimd.swiGlu's bits (the decode twins' function) of the
+        // gate and up sums, which the plain mat-mul twin computes with the same tiles; rows and tokens have tails
+        FloatArray gate = FloatArray.create((long) nTok * rows), up = FloatArray.create((long) nTok * rows);
+        call(MatMul.class, "matMul" + type + "Simd", gate, x, w, nTok, rows, cols);
+        call(MatMul.class, "matMul" + type + "Simd", up, x, w3, nTok, rows, cols);
+        for (int i = 0; i < nTok * rows; i++)
+            assertEquals(Float.floatToIntBits(LinearSimd.swiGlu(gate.get(i), up.get(i))), Float.floatToIntBits(got.get(i)), "swiGluMatMul" + type + "Simd element " + i);
     }
 
     // ---- attention and RoPE ----

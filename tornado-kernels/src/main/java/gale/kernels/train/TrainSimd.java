@@ -25,7 +25,8 @@ import java.nio.ByteOrder;
  * stores of {@code FloatVector.zero} boxed too: the loops here run whole vectors and finish with scalar tails that do
  * the same IEEE operations (compute/KERNELS.md lists every case found).
  *
- * <p>Public for {@link #expSum}, which the inference attention twin shares. Thread-safe: scratch is per thread.
+ * <p>Public for {@link #expSum} and the scalar {@link #exp(float)}, which the inference twins share (attention, SwiGLU).
+ * Thread-safe: scratch is per thread.
  */
 public final class TrainSimd {
     private TrainSimd() {}
@@ -87,8 +88,11 @@ public final class TrainSimd {
         return sum(lanes);
     }
 
-    /** e^x for one float: the vector polynomial above in scalar IEEE operations, so the same bits (tails of vector loops). */
-    static float exp(float x) {
+    /**
+     * e^x for one float: the vector polynomial above in scalar IEEE operations, so the same bits as a lane of
+     * {@link #expSum} (tails of vector loops; the jvm SwiGLU twins' silu).
+     */
+    public static float exp(float x) {
         float xc = Math.min(Math.max(x, X_MIN), X_MAX);
         float nr = xc * LOG2E + ROUND, k = nr - ROUND;
         float r = Math.fma(k, -LN2_HI, xc);
