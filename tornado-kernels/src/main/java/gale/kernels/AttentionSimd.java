@@ -35,11 +35,12 @@ public final class AttentionSimd {
 
     private static final class Scratch {
         float[] scores = new float[0], cos = new float[0], sin = new float[0], kRow = new float[0], vRow = new float[0], acc = new float[0];
-        // what cos/sin hold: the rotations of position ropePosition for these parameters and frequency factors (decode
-        // asks for the same position once per layer; pow, cos and sin were half of a one-token call: 2.6 → 1.4 µs)
-        int ropePosition = -1, ropePairs, ropeRotDim;
+        // freq holds each pair's frequency for these parameters and frequency factors (the same for every position:
+        // a prompt pays pow once per launch), cos/sin the rotations of position ropePosition (decode asks for the same
+        // position once per layer; pow, cos and sin were half of a one-token call: 2.6 → 1.4 µs)
+        int ropePosition = -1, ropePairs = -1, ropeRotDim;
         float ropeBase;
-        float[] ropeFactors = new float[0];
+        float[] ropeFactors = new float[0], freq = new float[0];
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -223,10 +224,9 @@ public final class AttentionSimd {
         for (int d = 0; d < headDim; d++) os.set(FL, (qo + d) * 4, acc[d] * inv);
     }
 
-    /** Whether sc's cos/sin are the rotations ropeToCache needs (same position, shape, base and factor bits). */
-    private static boolean sameRotations(Scratch sc, FloatArray freqFactors, int position, int pairs, int rotDim, float base) {
-        if (sc.ropePosition != position || sc.ropePairs != pairs || sc.ropeRotDim != rotDim
-                || Float.floatToRawIntBits(sc.ropeBase) != Float.floatToRawIntBits(base)) return false;
+    /** Whether sc's frequencies are those ropeToCache needs (same shape, base and factor bits). */
+    private static boolean sameFrequencies(Scratch sc, FloatArray freqFactors, int pairs, int rotDim, float base) {
+        if (sc.ropePairs != pairs || sc.ropeRotDim != rotDim || Float.floatToRawIntBits(sc.ropeBase) != Float.floatToRawIntBits(base)) return false;
         for (int pi = 0; pi < pairs && 2 * pi < rotDim; pi++)
             if (Float.floatToRawIntBits(sc.ropeFactors[pi]) != Float.floatToRawIntBits(freqFactors.get(pi))) return false;
         return true;
@@ -245,24 +245,30 @@ public final class AttentionSimd {
                                    int nKvHead, int headDim, int rotDim, int maxSeq, float base) {
         int kvDim = nKvHead * headDim, position = pos.get(0) + t, pairs = headDim / 2;
         Scratch sc = SCRATCH.get();
-        if (!sameRotations(sc, freqFactors, position, pairs, rotDim, base)) {
-            if (sc.cos.length < pairs) { sc.cos = new float[pairs]; sc.sin = new float[pairs]; sc.ropeFactors = new float[pairs]; }
-            for (int pi = 0; pi < pairs; pi++) {                // the portable kernel's c and s, once per pair
+        if (!sameFrequencies(sc, freqFactors, pairs, rotDim, base)) {
+            if (sc.freq.length < pairs) { sc.cos = new float[pairs]; sc.sin = new float[pairs]; sc.ropeFactors = new float[pairs]; sc.freq = new float[pairs]; }
+            for (int pi = 0; pi < pairs; pi++) {                // the portable kernel's frequency (its exact float)
                 int i = 2 * pi;
+                sc.freq[pi] = i < rotDim ? Rope.ropeFrequency(freqFactors, i, rotDim, base) : 0f;
+                sc.ropeFactors[pi] = i < rotDim ? freqFactors.get(i / 2) : 0f;
+            }
+            sc.ropePairs = pairs;
+            sc.ropeRotDim = rotDim;
+            sc.ropeBase = base;
+            sc.ropePosition = -1;
+        }
+        if (sc.ropePosition != position) {
+            for (int pi = 0; pi < pairs; pi++) {                // the portable kernel's c and s, once per pair
                 float c = 1f, s = 0f;
-                if (i < rotDim) {
-                    float theta = position * Rope.ropeFrequency(freqFactors, i, rotDim, base);
+                if (2 * pi < rotDim) {
+                    float theta = position * sc.freq[pi];
                     c = (float) Math.cos(theta);
                     s = (float) Math.sin(theta);
                 }
                 sc.cos[pi] = c;
                 sc.sin[pi] = s;
-                sc.ropeFactors[pi] = i < rotDim ? freqFactors.get(i / 2) : 0f;
             }
             sc.ropePosition = position;
-            sc.ropePairs = pairs;
-            sc.ropeRotDim = rotDim;
-            sc.ropeBase = base;
         }
         float[] cs = sc.cos, sn = sc.sin;
         MemorySegment qs = q.segment(), ks = k.segment(), vs = v.segment(), kc = keyCache.segment(), vc = valueCache.segment();

@@ -266,7 +266,7 @@ class SimdTwinsTest {
     }
 
     /**
-     * The twin keeps the last position's rotations per thread (decode asks for the same position once per layer):
+     * The twin keeps its frequencies and the last position's rotations per thread (decode asks for the same position once per layer):
      * one-token calls that repeat the position, then change the base, a frequency factor, the rotated dims or the
      * position, each bit-identical to the portable kernel.
      */
