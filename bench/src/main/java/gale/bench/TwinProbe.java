@@ -3,6 +3,7 @@ package gale.bench;
 
 import gale.compute.ByteArray;
 import gale.compute.FloatArray;
+import gale.compute.GaleArray;
 import gale.compute.HalfArray;
 import gale.compute.IntArray;
 import gale.kernels.Attention;
@@ -34,12 +35,12 @@ import java.util.Random;
 public final class TwinProbe {
     public static void main(String[] args) {
         Random rnd = new Random(1);
-        matVec(rnd, 512, 512, 1, 4000);
-        matVec(rnd, 512, 512, 200, 20);
-        matVec(rnd, 32000, 512, 2, 20);
-        matVecF16(rnd, 512, 512, 1, 4000);
-        matVecF16(rnd, 512, 512, 100, 20);
-        matVecF16(rnd, 32000, 512, 1, 20);
+        matVec(WeightType.Q8_0, rnd, 512, 512, 1, 4000);
+        matVec(WeightType.Q8_0, rnd, 512, 512, 200, 20);
+        matVec(WeightType.Q8_0, rnd, 32000, 512, 2, 20);
+        matVec(WeightType.F16, rnd, 512, 512, 1, 4000);
+        matVec(WeightType.F16, rnd, 512, 512, 100, 20);
+        matVec(WeightType.F16, rnd, 32000, 512, 1, 20);
         swiGluMatMul(rnd, 1536, 512, 256);
 
         int nHead = 8, hd = 64, maxSeq = 2048, layers = 8, kvDim = nHead * hd;
@@ -67,21 +68,19 @@ public final class TwinProbe {
                 best(() -> TrainAttention.backwardSimd(dq, dk, dv, dO, q, k, v, lse, delta, nTok, seq, th, th, thd)) / 1e6);
     }
 
-    private static void matVec(Random rnd, int rows, int cols, int matrices, int reps) {
-        ByteArray[] w = new ByteArray[matrices];
-        for (int i = 0; i < matrices; i++) w[i] = (ByteArray) Data.weight(WeightType.Q8_0, rnd, rows, cols);
+    /** The Q8_0 or F16 mat-vec twin over {@code matrices} weights in turn, {@code reps} times; prints GB/s of weights. */
+    private static void matVec(WeightType type, Random rnd, int rows, int cols, int matrices, int reps) {
+        GaleArray[] w = new GaleArray[matrices];
+        for (int i = 0; i < matrices; i++) w[i] = Data.weight(type, rnd, rows, cols);
         FloatArray x = Data.floatArray(rnd, cols, 1f), out = FloatArray.create(rows);
-        double ns = best(() -> { for (int r = 0; r < reps; r++) for (ByteArray m : w) MatVec.matVecQ8_0Simd(out, x, m, rows, cols); });
-        System.out.printf("Q8_0 mat-vec %dx%d, %d matri%s in turn: %.1f GB/s%n", rows, cols, matrices, matrices == 1 ? "x" : "ces",
-                w[0].byteSize() * (double) matrices * reps / ns);
-    }
-
-    private static void matVecF16(Random rnd, int rows, int cols, int matrices, int reps) {
-        HalfArray[] w = new HalfArray[matrices];
-        for (int i = 0; i < matrices; i++) w[i] = (HalfArray) Data.weight(WeightType.F16, rnd, rows, cols);
-        FloatArray x = Data.floatArray(rnd, cols, 1f), out = FloatArray.create(rows);
-        double ns = best(() -> { for (int r = 0; r < reps; r++) for (HalfArray m : w) MatVec.matVecF16Simd(out, x, m, rows, cols); });
-        System.out.printf("F16 mat-vec %dx%d, %d matri%s in turn: %.1f GB/s%n", rows, cols, matrices, matrices == 1 ? "x" : "ces",
+        double ns = best(() -> {
+            for (int r = 0; r < reps; r++)
+                for (GaleArray m : w) {
+                    if (type == WeightType.Q8_0) MatVec.matVecQ8_0Simd(out, x, (ByteArray) m, rows, cols);
+                    else MatVec.matVecF16Simd(out, x, (HalfArray) m, rows, cols);
+                }
+        });
+        System.out.printf("%s mat-vec %dx%d, %d matri%s in turn: %.1f GB/s%n", type, rows, cols, matrices, matrices == 1 ? "x" : "ces",
                 w[0].byteSize() * (double) matrices * reps / ns);
     }
 
