@@ -72,6 +72,7 @@ public final class LinearSimd {
     private static final class Scratch {
         float[] rows = new float[0], w = new float[0], u = new float[0];
         final float[] g = new float[ROWS * 8], s = new float[ROWS * 8], e = new float[ROWS];
+        final float[] gate = new float[GLU_ROWS], up = new float[GLU_ROWS];
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -375,6 +376,33 @@ public final class LinearSimd {
 
     // ---- SwiGLU mat-vec: both dot products of a row in one loop (x loaded once; one method, so C2 keeps it whole) ----
 
+    /** Rows per SwiGLU mat-vec work-item ({@link #swiGluRows}): one vector pass of silu for all of them. */
+    public static final int GLU_ROWS = 16;
+
+    /**
+     * h[r] = silu(W1[r]·x)·(W3[r]·x) for rows [r0, r0 + {@link #GLU_ROWS}) ∩ [0, hidden) of an F32, F16 or Q8_0
+     * SwiGLU mat-vec: the gate and up sums of every row first, then their silu as one vector loop (the same bits as
+     * {@link #swiGlu} per row). A silu per row in the row loop put its ~25 dependent operations (the exp polynomial and
+     * a division) between one row's loads and the next's, which out-of-order execution could not hide: a one-core
+     * 1536-row Q8_0 SwiGLU took 105 µs against 74 µs without the silu (bench/RESULTS.md).
+     */
+    public static void swiGluRows(WeightType type, FloatArray h, FloatArray x, GaleArray w1, GaleArray w3, int r0, int hidden, int dim) {
+        int n = Math.min(GLU_ROWS, hidden - r0);
+        if (n <= 0) return;
+        Scratch sc = SCRATCH.get();
+        float[] g = sc.gate, u = sc.up, e = sc.e;
+        switch (type) {
+            case F32 -> { for (int i = 0; i < n; i++) gateUpF32((FloatArray) w1, (FloatArray) w3, r0 + i, x, dim, g, u, i); }
+            case F16 -> { for (int i = 0; i < n; i++) gateUpF16((HalfArray) w1, (HalfArray) w3, r0 + i, x, dim, g, u, i); }
+            case Q8_0 -> { for (int i = 0; i < n; i++) gateUpQ8_0((ByteArray) w1, (ByteArray) w3, r0 + i, x, dim, g, u, i); }
+            default -> throw new IllegalArgumentException("no SwiGLU mat-vec twin for " + type);
+        }
+        for (int i = 0; i < GLU_ROWS; i++) e[i] = i < n ? -g[i] : 0f;
+        TrainSimd.expSum(e, 0, GLU_ROWS, 0f);                    // e^(−gate − 0): a lane of it is TrainSimd.exp(−gate)
+        MemorySegment hs = h.segment();
+        for (int i = 0; i < n; i++) hs.set(FL, (r0 + i) * 4L, g[i] / (1f + e[i]) * u[i]);
+    }
+
     /**
      * silu(g)·u of gate and up activations, e^−g from {@link TrainSimd#exp(float)}: the same bits as the mat-mul's
      * vector epilogue, whose lanes use that polynomial ({@code Math.exp}, 5.4 ns a call, took ~1.4 µs of each 8-token
@@ -384,8 +412,8 @@ public final class LinearSimd {
         return g / (1f + TrainSimd.exp(-g)) * u;
     }
 
-    /** silu(W1[row]·x)·(W3[row]·x) for F32 weights of n columns. */
-    public static float swiGluF32(FloatArray w1, FloatArray w3, long row, FloatArray x, int n) {
+    /** gate[i] = W1[row]·x, up[i] = W3[row]·x for F32 weights of n columns, in one loop. */
+    static void gateUpF32(FloatArray w1, FloatArray w3, long row, FloatArray x, int n, float[] gate, float[] up, int i) {
         MemorySegment gs = w1.segment(), us = w3.segment(), xs = x.segment();
         long wo = row * n * 4;
         FloatVector g0 = FloatVector.zero(F), u0 = g0;
@@ -409,16 +437,17 @@ public final class LinearSimd {
             g += gs.get(FL, wo + c * 4L) * xv;
             u += us.get(FL, wo + c * 4L) * xv;
         }
-        return swiGlu(g, u);
+        gate[i] = g;
+        up[i] = u;
     }
 
     /**
-     * silu(W1[row]·x)·(W3[row]·x) for F16 weights of n columns: both rows in one pass, each summed as {@link #dotF16}.
-     * The loop is {@link #dot2F16}'s, copied on purpose: one helper for both (returning the two sums in a per-thread
-     * array) made F16 decode 20 % slower (tg128 215–225 against 271–280 t/s, bench/RESULTS.md), and a vector cannot
-     * leave a method unboxed.
+     * gate[i] = W1[row]·x, up[i] = W3[row]·x for F16 weights of n columns: both rows in one pass, each summed as
+     * {@link #dotF16}. The loop is {@link #dot2F16}'s, copied on purpose: one helper for both (returning the two sums in
+     * a per-thread array) made F16 decode 20 % slower (tg128 215–225 against 271–280 t/s, bench/RESULTS.md), and a
+     * vector cannot leave a method unboxed.
      */
-    public static float swiGluF16(HalfArray w1, HalfArray w3, long row, FloatArray x, int n) {
+    static void gateUpF16(HalfArray w1, HalfArray w3, long row, FloatArray x, int n, float[] gate, float[] up, int i) {
         MemorySegment gs = w1.segment(), us = w3.segment(), xs = x.segment();
         long wo = row * n * 2;
         FloatVector a0 = FloatVector.zero(F), c0 = a0;
@@ -435,7 +464,11 @@ public final class LinearSimd {
             a0 = v1.fma(xv, a0);
             c0 = v2.fma(xv, c0);
         }
-        if (big.compare(VectorOperators.GE, NON_FINITE).anyTrue()) return swiGlu(dotF16Exact(gs, wo, xs, 0, n), dotF16Exact(us, wo, xs, 0, n));   // an Inf or NaN half
+        if (big.compare(VectorOperators.GE, NON_FINITE).anyTrue()) {                      // an Inf or NaN half
+            gate[i] = dotF16Exact(gs, wo, xs, 0, n);
+            up[i] = dotF16Exact(us, wo, xs, 0, n);
+            return;
+        }
         if (L == 16) { a0 = a0.add(a0.rearrange(X8)); c0 = c0.add(c0.rearrange(X8)); }
         a0 = a0.add(a0.rearrange(X4));
         c0 = c0.add(c0.rearrange(X4));
@@ -449,15 +482,16 @@ public final class LinearSimd {
             sa += Float.float16ToFloat(gs.get(HALF, wo + c * 2L)) * xv;
             sc += Float.float16ToFloat(us.get(HALF, wo + c * 2L)) * xv;
         }
-        return swiGlu(sa, sc);
+        gate[i] = sa;
+        up[i] = sc;
     }
 
     /**
-     * silu(W1[row]·x)·(W3[row]·x) for Q8_0 weights of n columns (n % 32 == 0), each dot summed as {@link #dotQ8_0}:
-     * {@link #dot2Q8_0}'s loop with the gate and up rows as its two streams (a copy for the reason given at
-     * {@link #swiGluF16}).
+     * gate[i] = W1[row]·x, up[i] = W3[row]·x for Q8_0 weights of n columns (n % 32 == 0), each dot summed as
+     * {@link #dotQ8_0}: {@link #dot2Q8_0}'s loop with the gate and up rows as its two streams (a copy for the reason
+     * given at {@link #gateUpF16}).
      */
-    public static float swiGluQ8_0(ByteArray w1, ByteArray w3, long row, FloatArray x, int n) {
+    static void gateUpQ8_0(ByteArray w1, ByteArray w3, long row, FloatArray x, int n, float[] gate, float[] up, int i) {
         MemorySegment gs = w1.segment(), us = w3.segment(), xs = x.segment();
         int nb = n / Quant.Q8_0_BLOCK;
         long rowByte = row * nb * Quant.Q8_0_BYTES;
@@ -514,7 +548,8 @@ public final class LinearSimd {
             sg += Float.float16ToFloat(gs.get(HALF_LE, blk)) * a;
             su += Float.float16ToFloat(us.get(HALF_LE, blk)) * c;
         }
-        return swiGlu(sg, su);
+        gate[i] = sg;
+        up[i] = su;
     }
 
     // ---- mat-mul: out[t, r] (op)= Σ_c W[r, c]·x[t, c] for rows r0..r0+ROWS−1 and every token ----

@@ -658,11 +658,11 @@ public final class MatVec {
         }
     }
 
-    /** {@link #swiGluMatVecF32} for the jvm. */
+    /** {@link #swiGluMatVecF32} for the jvm, as {@link #swiGluMatVecQ8_0Simd}. */
     @Kernel(jvmOnly = true)
     public static void swiGluMatVecF32Simd(FloatArray h, FloatArray x, FloatArray w1, FloatArray w3, int hidden, int dim) {
-        for (@Parallel int r = 0; r < hidden; r++) {
-            h.set(r, LinearSimd.swiGluF32(w1, w3, r, x, dim));
+        for (@Parallel int t = 0; t < (hidden + LinearSimd.GLU_ROWS - 1) / LinearSimd.GLU_ROWS; t++) {
+            LinearSimd.swiGluRows(WeightType.F32, h, x, w1, w3, t * LinearSimd.GLU_ROWS, hidden, dim);
         }
     }
 
@@ -682,11 +682,11 @@ public final class MatVec {
         }
     }
 
-    /** {@link #swiGluMatVecF16} for the jvm. */
+    /** {@link #swiGluMatVecF16} for the jvm, as {@link #swiGluMatVecQ8_0Simd}. */
     @Kernel(jvmOnly = true)
     public static void swiGluMatVecF16Simd(FloatArray h, FloatArray x, HalfArray w1, HalfArray w3, int hidden, int dim) {
-        for (@Parallel int r = 0; r < hidden; r++) {
-            h.set(r, LinearSimd.swiGluF16(w1, w3, r, x, dim));
+        for (@Parallel int t = 0; t < (hidden + LinearSimd.GLU_ROWS - 1) / LinearSimd.GLU_ROWS; t++) {
+            LinearSimd.swiGluRows(WeightType.F16, h, x, w1, w3, t * LinearSimd.GLU_ROWS, hidden, dim);
         }
     }
 
@@ -709,11 +709,11 @@ public final class MatVec {
         }
     }
 
-    /** {@link #swiGluMatVecQ8_0} for the jvm. */
+    /** {@link #swiGluMatVecQ8_0} for the jvm: {@link LinearSimd#GLU_ROWS} rows per iteration, their silu one vector pass. */
     @Kernel(jvmOnly = true)
     public static void swiGluMatVecQ8_0Simd(FloatArray h, FloatArray x, ByteArray w1, ByteArray w3, int hidden, int dim) {
-        for (@Parallel int r = 0; r < hidden; r++) {
-            h.set(r, LinearSimd.swiGluQ8_0(w1, w3, r, x, dim));
+        for (@Parallel int t = 0; t < (hidden + LinearSimd.GLU_ROWS - 1) / LinearSimd.GLU_ROWS; t++) {
+            LinearSimd.swiGluRows(WeightType.Q8_0, h, x, w1, w3, t * LinearSimd.GLU_ROWS, hidden, dim);
         }
     }
 }
