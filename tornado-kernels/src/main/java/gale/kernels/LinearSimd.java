@@ -73,6 +73,7 @@ public final class LinearSimd {
         float[] rows = new float[0], w = new float[0], u = new float[0];
         final float[] g = new float[ROWS * 8], s = new float[ROWS * 8], e = new float[ROWS];
         final float[] gate = new float[GLU_ROWS], up = new float[GLU_ROWS];
+        final float[] lanes = new float[2 * PAIRS * L], tails = new float[2 * PAIRS];
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -301,18 +302,64 @@ public final class LinearSimd {
         return sum;
     }
 
+    /** Row pairs per Q8_0 mat-vec work-item ({@link #matVecQ8_0Rows}). */
+    public static final int PAIRS = 8;
+
     /**
-     * Rows r and r + h (if &lt; rows) of a Q8_0 mat-vec in one pass, each summed exactly as {@link #dotQ8_0} (the same
-     * bits), stored (or, with {@code add}, added) into out. Two rows half a matrix apart are two memory streams far
-     * apart, which one core reads faster than one stream (TwinProbe in bench/RESULTS.md); two adjacent rows
-     * interleaved are slower than one (the prefetchers lose track).
+     * out[r] (+)= W[r]·x for the rows of pairs [p0, p0 + {@link #PAIRS}) of a Q8_0 mat-vec, pair p being rows p and
+     * p + ⌈rows/2⌉ ({@link #dot2Q8_0}); each row summed exactly as {@link #dotQ8_0} (the same bits). The pairs' lane
+     * sums run after all of them: a lane sum at the end of each pair put its 8 dependent shuffles and adds between one
+     * pair's loads and the next's, and batching them made a one-core 512×512 mat-vec in cache 1.1× faster
+     * (bench/RESULTS.md).
      */
-    static void dot2Q8_0(ByteArray w, int r, int h, int rows, FloatArray x, int n, FloatArray out, boolean add) {
-        if (r + h >= rows) {                                     // the middle row of an odd count: alone
-            float v = dotQ8_0(w, r, x, 0, n);
-            out.set(r, add ? out.get(r) + v : v);
-            return;
+    public static void matVecQ8_0Rows(FloatArray out, FloatArray x, ByteArray w, int p0, int rows, int cols, boolean add) {
+        int h = (rows + 1) / 2, n = Math.min(PAIRS, h - p0);
+        if (n <= 0) return;
+        Scratch sc = SCRATCH.get();
+        float[] lanes = sc.lanes, tails = sc.tails;
+        int pairs = 0;
+        for (int i = 0; i < n; i++) {
+            int r = p0 + i;
+            if (r + h < rows) {
+                dot2Q8_0(w, r, h, x, cols, lanes, tails, i);
+                pairs = i + 1;
+            }
         }
+        boolean oddBlocks = (cols / Quant.Q8_0_BLOCK) % 2 != 0;
+        MemorySegment os = out.segment();
+        for (int i = 0; i < pairs; i++) {                        // lane sums: dotQ8_0's tree, then the odd block's term
+            FloatVector a = FloatVector.fromArray(F, lanes, 2 * i * L), c = FloatVector.fromArray(F, lanes, (2 * i + 1) * L);
+            if (L == 16) { a = a.add(a.rearrange(X8)); c = c.add(c.rearrange(X8)); }
+            a = a.add(a.rearrange(X4));
+            c = c.add(c.rearrange(X4));
+            a = a.add(a.rearrange(X2));
+            c = c.add(c.rearrange(X2));
+            a = a.add(a.rearrange(X1));
+            c = c.add(c.rearrange(X1));
+            float sa = a.lane(0), sb = c.lane(0);
+            if (oddBlocks) {
+                sa += tails[2 * i];
+                sb += tails[2 * i + 1];
+            }
+            long oa = (p0 + i) * 4L, ob = (p0 + i + h) * 4L;
+            os.set(FL, oa, add ? os.get(FL, oa) + sa : sa);
+            os.set(FL, ob, add ? os.get(FL, ob) + sb : sb);
+        }
+        if (pairs < n) {                                         // the middle row of an odd count: alone
+            int r = p0 + pairs;
+            float v = dotQ8_0(w, r, x, 0, cols);
+            os.set(FL, r * 4L, add ? os.get(FL, r * 4L) + v : v);
+        }
+    }
+
+    /**
+     * Rows r and r + h of a Q8_0 mat-vec in one pass, each summed as {@link #dotQ8_0}, before the lane sum: the two
+     * rows' accumulators go to lanes[(2·slot)·L …] and [(2·slot + 1)·L …], an odd last block's terms to tails[2·slot]
+     * and tails[2·slot + 1]. Two rows half a matrix apart are two memory streams far apart, which one core reads
+     * faster than one stream (TwinProbe in bench/RESULTS.md); two adjacent rows interleaved are slower than one (the
+     * prefetchers lose track).
+     */
+    static void dot2Q8_0(ByteArray w, int r, int h, FloatArray x, int n, float[] lanes, float[] tails, int slot) {
         MemorySegment ws = w.segment(), xs = x.segment();
         int nb = n / Quant.Q8_0_BLOCK;
         long rowA = (long) r * nb * Quant.Q8_0_BYTES, rowB = (long) (r + h) * nb * Quant.Q8_0_BYTES;
@@ -350,15 +397,8 @@ public final class LinearSimd {
             c0 = t0.fma(FloatVector.broadcast(F, Float.float16ToFloat(ws.get(HALF_LE, p0 - 2))), c0);
             c1 = t1.fma(FloatVector.broadcast(F, Float.float16ToFloat(ws.get(HALF_LE, p1 - 2))), c1);
         }
-        FloatVector a = a0.add(a1), c = c0.add(c1);
-        if (L == 16) { a = a.add(a.rearrange(X8)); c = c.add(c.rearrange(X8)); }
-        a = a.add(a.rearrange(X4));
-        c = c.add(c.rearrange(X4));
-        a = a.add(a.rearrange(X2));
-        c = c.add(c.rearrange(X2));
-        a = a.add(a.rearrange(X1));
-        c = c.add(c.rearrange(X1));
-        float sa = a.lane(0), sc = c.lane(0);
+        a0.add(a1).intoArray(lanes, 2 * slot * L);
+        c0.add(c1).intoArray(lanes, (2 * slot + 1) * L);
         for (; b < nb; b++) {                                   // an odd last block, in scalars (as dotQ8_0)
             long ba = rowA + (long) b * Quant.Q8_0_BYTES, bb = rowB + (long) b * Quant.Q8_0_BYTES, xb = b * 128L;
             float s = 0f, t = 0f;
@@ -367,11 +407,9 @@ public final class LinearSimd {
                 s += ws.get(ValueLayout.JAVA_BYTE, ba + 2 + j) * xv;
                 t += ws.get(ValueLayout.JAVA_BYTE, bb + 2 + j) * xv;
             }
-            sa += Float.float16ToFloat(ws.get(HALF_LE, ba)) * s;
-            sc += Float.float16ToFloat(ws.get(HALF_LE, bb)) * t;
+            tails[2 * slot] = Float.float16ToFloat(ws.get(HALF_LE, ba)) * s;
+            tails[2 * slot + 1] = Float.float16ToFloat(ws.get(HALF_LE, bb)) * t;
         }
-        out.set(r, add ? out.get(r) + sa : sa);
-        out.set(r + h, add ? out.get(r + h) + sc : sc);
     }
 
     // ---- SwiGLU mat-vec: both dot products of a row in one loop (x loaded once; one method, so C2 keeps it whole) ----

@@ -691,21 +691,22 @@ public final class MatVec {
     }
 
     /**
-     * {@link #matVecQ8_0} for the jvm: rows r and r + ⌈rows/2⌉ per iteration ({@link LinearSimd#dot2Q8_0}, each row
-     * summed as {@link LinearSimd#dotQ8_0}), so a chunk of iterations streams two far-apart row ranges.
+     * {@link #matVecQ8_0} for the jvm: {@link LinearSimd#PAIRS} pairs of rows r and r + ⌈rows/2⌉ per iteration
+     * ({@link LinearSimd#matVecQ8_0Rows}, each row summed as {@link LinearSimd#dotQ8_0}), so a chunk of iterations
+     * streams two far-apart row ranges.
      */
     @Kernel(jvmOnly = true)
     public static void matVecQ8_0Simd(FloatArray out, FloatArray x, ByteArray w, int rows, int cols) {
-        for (@Parallel int r = 0; r < (rows + 1) / 2; r++) {
-            LinearSimd.dot2Q8_0(w, r, (rows + 1) / 2, rows, x, cols, out, false);
+        for (@Parallel int t = 0; t < ((rows + 1) / 2 + LinearSimd.PAIRS - 1) / LinearSimd.PAIRS; t++) {
+            LinearSimd.matVecQ8_0Rows(out, x, w, t * LinearSimd.PAIRS, rows, cols, false);
         }
     }
 
     /** {@link #matVecAddQ8_0} for the jvm, as {@link #matVecQ8_0Simd}. */
     @Kernel(jvmOnly = true)
     public static void matVecAddQ8_0Simd(FloatArray out, FloatArray x, ByteArray w, int rows, int cols) {
-        for (@Parallel int r = 0; r < (rows + 1) / 2; r++) {
-            LinearSimd.dot2Q8_0(w, r, (rows + 1) / 2, rows, x, cols, out, true);
+        for (@Parallel int t = 0; t < ((rows + 1) / 2 + LinearSimd.PAIRS - 1) / LinearSimd.PAIRS; t++) {
+            LinearSimd.matVecQ8_0Rows(out, x, w, t * LinearSimd.PAIRS, rows, cols, true);
         }
     }
 
