@@ -72,8 +72,8 @@ public final class LinearSimd {
     private static final class Scratch {
         float[] rows = new float[0], w = new float[0], u = new float[0];
         final float[] g = new float[ROWS * 8], s = new float[ROWS * 8], e = new float[ROWS];
-        final float[] gate = new float[GLU_ROWS], up = new float[GLU_ROWS];
-        final float[] lanes = new float[2 * PAIRS * L], tails = new float[2 * PAIRS];
+        final float[] gate = new float[Math.max(PAIRS, GLU_ROWS)], up = new float[Math.max(PAIRS, GLU_ROWS)];
+        final float[] lanes = new float[2 * Math.max(PAIRS, GLU_ROWS) * L], tails = new float[2 * Math.max(PAIRS, GLU_ROWS)];
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -325,30 +325,42 @@ public final class LinearSimd {
                 pairs = i + 1;
             }
         }
-        boolean oddBlocks = (cols / Quant.Q8_0_BLOCK) % 2 != 0;
+        float[] sa = sc.gate, sb = sc.up;
+        laneSums(lanes, tails, (cols / Quant.Q8_0_BLOCK) % 2 != 0, pairs, sa, sb);
         MemorySegment os = out.segment();
-        for (int i = 0; i < pairs; i++) {                        // lane sums: dotQ8_0's tree, then the odd block's term
-            FloatVector a = FloatVector.fromArray(F, lanes, 2 * i * L), c = FloatVector.fromArray(F, lanes, (2 * i + 1) * L);
-            if (L == 16) { a = a.add(a.rearrange(X8)); c = c.add(c.rearrange(X8)); }
-            a = a.add(a.rearrange(X4));
-            c = c.add(c.rearrange(X4));
-            a = a.add(a.rearrange(X2));
-            c = c.add(c.rearrange(X2));
-            a = a.add(a.rearrange(X1));
-            c = c.add(c.rearrange(X1));
-            float sa = a.lane(0), sb = c.lane(0);
-            if (oddBlocks) {
-                sa += tails[2 * i];
-                sb += tails[2 * i + 1];
-            }
+        for (int i = 0; i < pairs; i++) {
             long oa = (p0 + i) * 4L, ob = (p0 + i + h) * 4L;
-            os.set(FL, oa, add ? os.get(FL, oa) + sa : sa);
-            os.set(FL, ob, add ? os.get(FL, ob) + sb : sb);
+            os.set(FL, oa, add ? os.get(FL, oa) + sa[i] : sa[i]);
+            os.set(FL, ob, add ? os.get(FL, ob) + sb[i] : sb[i]);
         }
         if (pairs < n) {                                         // the middle row of an odd count: alone
             int r = p0 + pairs;
             float v = dotQ8_0(w, r, x, 0, cols);
             os.set(FL, r * 4L, add ? os.get(FL, r * 4L) + v : v);
+        }
+    }
+
+    /**
+     * a[i] and b[i] = the lane sums of lanes[2i·L …] and lanes[(2i + 1)·L …] ({@link #X8}'s tree, as {@link #dotQ8_0}
+     * ends), each plus its odd last block's term tails[2i], tails[2i + 1] if {@code oddBlocks}, for i &lt; count.
+     */
+    private static void laneSums(float[] lanes, float[] tails, boolean oddBlocks, int count, float[] a, float[] b) {
+        for (int i = 0; i < count; i++) {
+            FloatVector u = FloatVector.fromArray(F, lanes, 2 * i * L), v = FloatVector.fromArray(F, lanes, (2 * i + 1) * L);
+            if (L == 16) { u = u.add(u.rearrange(X8)); v = v.add(v.rearrange(X8)); }
+            u = u.add(u.rearrange(X4));
+            v = v.add(v.rearrange(X4));
+            u = u.add(u.rearrange(X2));
+            v = v.add(v.rearrange(X2));
+            u = u.add(u.rearrange(X1));
+            v = v.add(v.rearrange(X1));
+            float su = u.lane(0), sv = v.lane(0);
+            if (oddBlocks) {                                     // (not + 0f: that would turn a −0 sum into +0)
+                su += tails[2 * i];
+                sv += tails[2 * i + 1];
+            }
+            a[i] = su;
+            b[i] = sv;
         }
     }
 
@@ -432,7 +444,10 @@ public final class LinearSimd {
         switch (type) {
             case F32 -> { for (int i = 0; i < n; i++) gateUpF32((FloatArray) w1, (FloatArray) w3, r0 + i, x, dim, g, u, i); }
             case F16 -> { for (int i = 0; i < n; i++) gateUpF16((HalfArray) w1, (HalfArray) w3, r0 + i, x, dim, g, u, i); }
-            case Q8_0 -> { for (int i = 0; i < n; i++) gateUpQ8_0((ByteArray) w1, (ByteArray) w3, r0 + i, x, dim, g, u, i); }
+            case Q8_0 -> {                                       // lane sums after all rows, as matVecQ8_0Rows
+                for (int i = 0; i < n; i++) gateUpQ8_0((ByteArray) w1, (ByteArray) w3, r0 + i, x, dim, sc.lanes, sc.tails, i);
+                laneSums(sc.lanes, sc.tails, (dim / Quant.Q8_0_BLOCK) % 2 != 0, n, g, u);
+            }
             default -> throw new IllegalArgumentException("no SwiGLU mat-vec twin for " + type);
         }
         for (int i = 0; i < GLU_ROWS; i++) e[i] = i < n ? -g[i] : 0f;
@@ -525,11 +540,12 @@ public final class LinearSimd {
     }
 
     /**
-     * gate[i] = W1[row]·x, up[i] = W3[row]·x for Q8_0 weights of n columns (n % 32 == 0), each dot summed as
-     * {@link #dotQ8_0}: {@link #dot2Q8_0}'s loop with the gate and up rows as its two streams (a copy for the reason
-     * given at {@link #gateUpF16}).
+     * W1[row]·x and W3[row]·x for Q8_0 weights of n columns (n % 32 == 0), each summed as {@link #dotQ8_0}, before
+     * the lane sum ({@link #laneSums}): the accumulators go to lanes[2i·L …] and [(2i + 1)·L …], an odd last block's
+     * terms to tails[2i], tails[2i + 1]. {@link #dot2Q8_0}'s loop with the gate and up rows as its two streams (a copy
+     * for the reason given at {@link #gateUpF16}).
      */
-    static void gateUpQ8_0(ByteArray w1, ByteArray w3, long row, FloatArray x, int n, float[] gate, float[] up, int i) {
+    static void gateUpQ8_0(ByteArray w1, ByteArray w3, long row, FloatArray x, int n, float[] lanes, float[] tails, int i) {
         MemorySegment gs = w1.segment(), us = w3.segment(), xs = x.segment();
         int nb = n / Quant.Q8_0_BLOCK;
         long rowByte = row * nb * Quant.Q8_0_BYTES;
@@ -566,15 +582,8 @@ public final class LinearSimd {
             u0 = su0.fma(FloatVector.broadcast(F, Float.float16ToFloat(us.get(HALF_LE, q0 - 2))), u0);
             u1 = su1.fma(FloatVector.broadcast(F, Float.float16ToFloat(us.get(HALF_LE, q1 - 2))), u1);
         }
-        FloatVector g = g0.add(g1), u = u0.add(u1);
-        if (L == 16) { g = g.add(g.rearrange(X8)); u = u.add(u.rearrange(X8)); }
-        g = g.add(g.rearrange(X4));
-        u = u.add(u.rearrange(X4));
-        g = g.add(g.rearrange(X2));
-        u = u.add(u.rearrange(X2));
-        g = g.add(g.rearrange(X1));
-        u = u.add(u.rearrange(X1));
-        float sg = g.lane(0), su = u.lane(0);
+        g0.add(g1).intoArray(lanes, 2 * i * L);
+        u0.add(u1).intoArray(lanes, (2 * i + 1) * L);
         for (; b < nb; b++) {                                   // an odd last block, in scalars
             long blk = rowByte + (long) b * Quant.Q8_0_BYTES, xb = b * 128L;
             float a = 0f, c = 0f;
@@ -583,11 +592,9 @@ public final class LinearSimd {
                 a += gs.get(ValueLayout.JAVA_BYTE, blk + 2 + j) * xv;
                 c += us.get(ValueLayout.JAVA_BYTE, blk + 2 + j) * xv;
             }
-            sg += Float.float16ToFloat(gs.get(HALF_LE, blk)) * a;
-            su += Float.float16ToFloat(us.get(HALF_LE, blk)) * c;
+            tails[2 * i] = Float.float16ToFloat(gs.get(HALF_LE, blk)) * a;
+            tails[2 * i + 1] = Float.float16ToFloat(us.get(HALF_LE, blk)) * c;
         }
-        gate[i] = sg;
-        up[i] = su;
     }
 
     // ---- mat-mul: out[t, r] (op)= Σ_c W[r, c]·x[t, c] for rows r0..r0+ROWS−1 and every token ----
