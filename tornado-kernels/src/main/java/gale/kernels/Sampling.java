@@ -18,7 +18,7 @@ public final class Sampling {
      * For each part p &lt; nParts, the max of x[p·chunk .. min(n, (p+1)·chunk)) with chunk = ceil(n / nParts), and
      * its index. x: (n); partMax, partIdx: (nParts). Empty trailing parts write index −1.
      */
-    @Kernel
+    @Kernel(jvm = "argmaxPartialSimd")
     public static void argmaxPartial(FloatArray partMax, IntArray partIdx, FloatArray x, int n, int nParts) {
         int chunk = (n + nParts - 1) / nParts;
         for (@Parallel int p = 0; p < nParts; p++) {
@@ -35,6 +35,14 @@ public final class Sampling {
             }
             partMax.set(p, bestVal);
             partIdx.set(p, best);
+        }
+    }
+
+    /** {@link #argmaxPartial} for the jvm: the same values and indices from two vector passes per part ({@link SamplingSimd}). */
+    @Kernel(jvmOnly = true)
+    public static void argmaxPartialSimd(FloatArray partMax, IntArray partIdx, FloatArray x, int n, int nParts) {
+        for (@Parallel int p = 0; p < nParts; p++) {
+            SamplingSimd.part(partMax, partIdx, x, n, nParts, p);
         }
     }
 
