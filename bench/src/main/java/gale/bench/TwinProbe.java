@@ -9,6 +9,7 @@ import gale.compute.IntArray;
 import gale.kernels.Attention;
 import gale.kernels.MatMul;
 import gale.kernels.MatVec;
+import gale.kernels.Sampling;
 import gale.kernels.WeightType;
 import gale.kernels.conformance.Data;
 import gale.kernels.train.TrainAttention;
@@ -24,7 +25,11 @@ import java.util.Random;
  *   turn (55 MB: streamed from memory), and the 58M model's 32000×512 output matrix;</li>
  *   <li>F16 mat-vec ({@code MatVec.matVecF16Simd}): one 512×512 matrix, 100 of them in turn (52 MB), the 32000×512
  *   output matrix;</li>
+ *   <li>the Q8_0 SwiGLU mat-vec ({@code MatVec.swiGluMatVecQ8_0Simd}) of the 58M model's 1536×512 gate and up
+ *   weights: one pair again and again (in cache) and 16 pairs in turn (27 MB);</li>
  *   <li>the Q8_0 SwiGLU mat-mul ({@code MatMul.swiGluMatMulQ8_0Simd}) of the 58M model's 1536×512 layers, 256 tokens;</li>
+ *   <li>the argmax's first stage over 32000 logits in 64 parts, the portable scan ({@code Sampling.argmaxPartial})
+ *   against the twin ({@code Sampling.argmaxPartialSimd});</li>
  *   <li>decode attention ({@code Attention.attentionSimd}, 1 token, 8 heads of 64, F32 cache of 2048 positions as
  *   the 58M model's) at 64, 130 and 512 positions, cycling over 8 layers; prompt attention for 512 tokens from an
  *   empty cache;</li>
@@ -41,7 +46,10 @@ public final class TwinProbe {
         matVec(WeightType.F16, rnd, 512, 512, 1, 4000);
         matVec(WeightType.F16, rnd, 512, 512, 100, 20);
         matVec(WeightType.F16, rnd, 32000, 512, 1, 20);
+        swiGluMatVec(rnd, 1536, 512, 1, 2000);
+        swiGluMatVec(rnd, 1536, 512, 16, 20);
         swiGluMatMul(rnd, 1536, 512, 256);
+        argmax(rnd, 32000, 64);
 
         int nHead = 8, hd = 64, maxSeq = 2048, layers = 8, kvDim = nHead * hd;
         FloatArray kc = Data.floatArray(rnd, (long) layers * maxSeq * kvDim, 1f), vc = Data.floatArray(rnd, (long) layers * maxSeq * kvDim, 1f);
@@ -82,6 +90,31 @@ public final class TwinProbe {
         });
         System.out.printf("%s mat-vec %dx%d, %d matri%s in turn: %.1f GB/s%n", type, rows, cols, matrices, matrices == 1 ? "x" : "ces",
                 w[0].byteSize() * (double) matrices * reps / ns);
+    }
+
+    /** The Q8_0 SwiGLU mat-vec twin over {@code pairs} gate/up weight pairs in turn, {@code reps} times; GB/s of weights. */
+    private static void swiGluMatVec(Random rnd, int hidden, int dim, int pairs, int reps) {
+        ByteArray[] w1 = new ByteArray[pairs], w3 = new ByteArray[pairs];
+        for (int i = 0; i < pairs; i++) {
+            w1[i] = (ByteArray) Data.weight(WeightType.Q8_0, rnd, hidden, dim);
+            w3[i] = (ByteArray) Data.weight(WeightType.Q8_0, rnd, hidden, dim);
+        }
+        FloatArray x = Data.floatArray(rnd, dim, 1f), h = FloatArray.create(hidden);
+        double ns = best(() -> {
+            for (int r = 0; r < reps; r++)
+                for (int i = 0; i < pairs; i++) MatVec.swiGluMatVecQ8_0Simd(h, x, w1[i], w3[i], hidden, dim);
+        });
+        System.out.printf("Q8_0 SwiGLU mat-vec %dx%d, %d pair%s in turn: %.1f GB/s, %.1f µs per pair%n", hidden, dim, pairs,
+                pairs == 1 ? "" : "s", 2.0 * w1[0].byteSize() * pairs * reps / ns, ns / 1e3 / pairs / reps);
+    }
+
+    /** The argmax's first stage over n logits in {@code parts} parts: the portable scan against the jvm twin. */
+    private static void argmax(Random rnd, int n, int parts) {
+        FloatArray x = Data.floatArray(rnd, n, 3f), partMax = FloatArray.create(parts);
+        IntArray partIdx = IntArray.create(parts);
+        double scan = best(() -> { for (int i = 0; i < 100; i++) Sampling.argmaxPartial(partMax, partIdx, x, n, parts); }) / 100;
+        double twin = best(() -> { for (int i = 0; i < 100; i++) Sampling.argmaxPartialSimd(partMax, partIdx, x, n, parts); }) / 100;
+        System.out.printf("argmax stage 1, %d logits in %d parts: scan %.2f µs, twin %.2f µs%n", n, parts, scan / 1e3, twin / 1e3);
     }
 
     private static void swiGluMatMul(Random rnd, int hidden, int dim, int nTok) {
