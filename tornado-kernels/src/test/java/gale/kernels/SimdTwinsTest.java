@@ -156,7 +156,7 @@ class SimdTwinsTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = WeightType.class, names = {"F16", "Q8_0"})
+    @EnumSource(value = WeightType.class, names = {"F32", "F16", "Q8_0"})
     void matVecTwins(WeightType type) throws Exception {
         int rows = 67, cols = type == WeightType.Q8_0 ? 4128 : 4100;
         Random rnd = new Random(11 + type.ordinal());
