@@ -28,7 +28,9 @@ import java.nio.ByteOrder;
  *   {@code Float.float16ToFloat});
  *   Q8_0 widened int8 → float per 32-block, the block's sum scaled by its fp16 {@code d} as ggml does. Each ends
  *   with a fixed pairwise tree over the lanes ({@link #X8}). The F16 and Q8_0 twins take two rows half a matrix
- *   apart per pass ({@link #dot2Q8_0}), and SwiGLU its gate and up rows together: two memory streams per core.</li>
+ *   apart per pass ({@link #dot2Q8_0}), and SwiGLU its gate and up rows together: two memory streams per core. A
+ *   Q8_0 or SwiGLU work-item owns several rows and finishes them together after their loops (lane sums, silu), so
+ *   no long dependency chain sits between one row's loads and the next's.</li>
  *   <li>Mat-mul (prefill): a work-item owns {@link #ROWS} weight rows. It dequantises them once into a per-thread
  *   buffer, transposed (column c of the block is ROWS consecutive floats), then walks the tokens 8 at a time (SwiGLU
  *   runs the tile on both weights) with 16 vector accumulators: per column, the block's weights are loaded once and

@@ -38,16 +38,11 @@ public final class Sampling {
         }
     }
 
-    /**
-     * {@link #argmaxPartial} for the jvm: the same values and indices from two vector passes per part
-     * ({@link SamplingSimd}). Iteration p does parts p and p + ⌈nParts/2⌉, as the mat-vec twins pair their rows, so a
-     * thread reads the logits that it wrote in the output mat-vec rather than the other core's.
-     */
+    /** {@link #argmaxPartial} for the jvm: the same values and indices from two vector passes per part ({@link SamplingSimd}). */
     @Kernel(jvmOnly = true)
     public static void argmaxPartialSimd(FloatArray partMax, IntArray partIdx, FloatArray x, int n, int nParts) {
-        for (@Parallel int p = 0; p < (nParts + 1) / 2; p++) {
+        for (@Parallel int p = 0; p < nParts; p++) {
             SamplingSimd.part(partMax, partIdx, x, n, nParts, p);
-            if (p + (nParts + 1) / 2 < nParts) SamplingSimd.part(partMax, partIdx, x, n, nParts, p + (nParts + 1) / 2);
         }
     }
 
