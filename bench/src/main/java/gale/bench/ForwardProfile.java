@@ -47,13 +47,28 @@ public final class ForwardProfile {
             t = m.greedy(toks);
             t1 = System.nanoTime();
             print("profiled prefill " + prompt + " tokens: " + String.format("%.1f ms, %.1f t/s", (t1 - t0) / 1e6, prompt / ((t1 - t0) / 1e9)), m.profile());
-            m.profiling(false);
-            m.profiling(true);
+            ProfileReport afterPrefill = m.profile();            // the plan's profile accumulates: decode's is the difference
             t0 = System.nanoTime();
             for (int i = 0; i < gen; i++) t = m.greedy(new int[]{t});
             t1 = System.nanoTime();
-            print("profiled decode " + gen + " tokens: " + String.format("%.1f ms, %.1f t/s", (t1 - t0) / 1e6, gen / ((t1 - t0) / 1e9)), m.profile());
+            print("profiled decode " + gen + " tokens: " + String.format("%.1f ms, %.1f t/s", (t1 - t0) / 1e6, gen / ((t1 - t0) / 1e9)),
+                    minus(m.profile(), afterPrefill));
         }
+    }
+
+    /** Per-task counts of {@code now} less those of {@code before} (tasks that did not run since are dropped). */
+    private static ProfileReport minus(ProfileReport now, ProfileReport before) {
+        Map<String, ProfileReport.Task> old = new java.util.HashMap<>();
+        for (ProfileReport.Task t : before.tasks()) old.put(t.name(), t);
+        java.util.List<ProfileReport.Task> tasks = new java.util.ArrayList<>();
+        for (ProfileReport.Task t : now.tasks()) {
+            ProfileReport.Task o = old.get(t.name());
+            long launches = t.launches() - (o == null ? 0 : o.launches());
+            if (launches > 0) tasks.add(new ProfileReport.Task(t.name(), t.kernel(), launches,
+                    t.kernelNanos() - (o == null ? 0 : o.kernelNanos()), t.hostNanos() - (o == null ? 0 : o.hostNanos())));
+        }
+        return new ProfileReport(now.device(), now.executions() - before.executions(), tasks, now.bytesToDevice() - before.bytesToDevice(),
+                now.bytesToHost() - before.bytesToHost(), now.transferNanos() - before.transferNanos());
     }
 
     private static void print(String title, ProfileReport r) {
