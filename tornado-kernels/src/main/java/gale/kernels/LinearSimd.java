@@ -74,9 +74,14 @@ public final class LinearSimd {
     private static final class Scratch {
         float[] rows = new float[0], w = new float[0], u = new float[0];
         final float[] g = new float[ROWS * 8], s = new float[ROWS * 8], e = new float[ROWS];
-        final float[] gate = new float[Math.max(PAIRS, GLU_ROWS)], up = new float[Math.max(PAIRS, GLU_ROWS)];
-        final float[] lanes = new float[2 * Math.max(PAIRS, GLU_ROWS) * L], tails = new float[2 * Math.max(PAIRS, GLU_ROWS)];
+        // row sums of a mat-vec work-item (gate and up for SwiGLU, rows r and r + h for a pair), before and after
+        // their lane sums
+        final float[] gate = new float[ITEM_ROWS], up = new float[ITEM_ROWS];
+        final float[] lanes = new float[2 * ITEM_ROWS * L], tails = new float[2 * ITEM_ROWS];
     }
+
+    /** The most rows (or row pairs) a mat-vec work-item finishes together. */
+    private static final int ITEM_ROWS = Math.max(LinearSimd.PAIRS, LinearSimd.GLU_ROWS);   // (qualified: declared below)
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
@@ -452,16 +457,25 @@ public final class LinearSimd {
             }
             default -> throw new IllegalArgumentException("no SwiGLU mat-vec twin for " + type);
         }
-        for (int i = 0; i < GLU_ROWS; i++) e[i] = i < n ? -g[i] : 0f;
-        TrainSimd.expSum(e, 0, GLU_ROWS, 0f);                    // e^(−gate − 0): a lane of it is TrainSimd.exp(−gate)
-        MemorySegment hs = h.segment();
-        for (int i = 0; i < n; i++) hs.set(FL, (r0 + i) * 4L, g[i] / (1f + e[i]) * u[i]);
+        siluTimesUp(g, u, 0, n, e, h.segment(), r0 * 4L);
     }
 
     /**
-     * silu(g)·u of gate and up activations, e^−g from {@link TrainSimd#exp(float)}: the same bits as the mat-mul's
-     * vector epilogue, whose lanes use that polynomial ({@code Math.exp}, 5.4 ns a call, took ~1.4 µs of each 8-token
-     * SwiGLU tile; the mat-mul is 10–20 % faster without it, TwinProbe).
+     * out[o + 4j] = {@link #swiGlu}(gate[at + j], up[at + j]) for j &lt; n (n ≤ e.length = {@link #ROWS}), bit for
+     * bit: the exp of the n gates as one vector loop over the scratch e (all of it, whole vectors; past n it holds
+     * e^0), the rest per element. The epilogue of both SwiGLU twins, mat-mul and mat-vec.
+     */
+    private static void siluTimesUp(float[] gate, float[] up, int at, int n, float[] e, MemorySegment out, long o) {
+        for (int j = 0; j < e.length; j++) e[j] = j < n ? -gate[at + j] : 0f;
+        TrainSimd.expSum(e, 0, e.length, 0f);                    // e^(−gate − 0): a lane of it is TrainSimd.exp(−gate)
+        for (int j = 0; j < n; j++) out.set(FL, o + j * 4L, gate[at + j] / (1f + e[j]) * up[at + j]);
+    }
+
+    /**
+     * silu(g)·u of gate and up activations, e^−g from {@link TrainSimd#exp(float)}: the per-element definition that
+     * the twins' vector epilogue ({@link #siluTimesUp}, whose lanes use that polynomial) matches bit for bit, and the
+     * tests' oracle for it. ({@code Math.exp}, 5.4 ns a call, took ~1.4 µs of each 8-token SwiGLU tile; the mat-mul is
+     * 10–20 % faster without it, TwinProbe.)
      */
     public static float swiGlu(float g, float u) {
         return g / (1f + TrainSimd.exp(-g)) * u;
@@ -624,11 +638,8 @@ public final class LinearSimd {
             tile8(sc.w, xs, t, nt, cols, sc.s);
             for (int i = 0; i < nt; i++) {                       // token t + i: ROWS sums at sc.s[i·ROWS …]
                 long o = ((long) (t + i) * rows + r0) * 4;
-                if (mode == SWIGLU) {                            // swiGlu per element, its exp a vector loop
-                    float[] e = sc.e;
-                    for (int j = 0; j < ROWS; j++) e[j] = -sc.s[i * ROWS + j];
-                    TrainSimd.expSum(e, 0, ROWS, 0f);            // e^(−gate − 0): a lane of it is TrainSimd.exp(−gate)
-                    for (int j = 0; j < nr; j++) os.set(FL, o + j * 4L, sc.s[i * ROWS + j] / (1f + e[j]) * sc.g[i * ROWS + j]);
+                if (mode == SWIGLU) {
+                    siluTimesUp(sc.s, sc.g, i * ROWS, nr, sc.e, os, o);
                     continue;
                 }
                 for (int j = 0; j < nr; j++) {
