@@ -103,11 +103,12 @@ public final class LlamaModel implements AutoCloseable {
         if (tokenizer.vocabulary().size() != c.vocabSize())
             throw new GgufFormatException(file.source(), "tokenizer.ggml.tokens", file.valueOffset("tokenizer.ggml.tokens"),
                     "has " + tokenizer.vocabulary().size() + " tokens but the model's vocabulary size is " + c.vocabSize());
-        // Fault the whole mapping in now, as llama.cpp's MAP_POPULATE does: decode reads one embedding row per token,
-        // and each new row's page cost a fault in the token loop (jvm embedding launch 26–29 against 4.5 µs
-        // prefaulted, bench/RESULTS.md); every other weight is read in full at the first token or upload anyway.
-        if (file.segment().isMapped()) file.segment().load();
         this.device = Devices.select(o.backend());
+        // Fault the whole mapping in now (after a bad backend id has failed), as llama.cpp's MAP_POPULATE does: decode
+        // reads one embedding row per token, and each new row's page cost a fault in the token loop (jvm embedding
+        // launch 26–29 against 3.2–4.7 µs prefaulted, bench/RESULTS.md); every other weight is read in full at the
+        // first token or upload anyway.
+        if (file.segment().isMapped()) file.segment().load();
         this.workGroups = device.info().type().equals("GPU");
         this.cacheType = o.cacheType();
         this.maxSeq = o.contextLength() > 0 ? Math.min(o.contextLength(), c.contextLength()) : Math.min(c.contextLength(), 4096);
